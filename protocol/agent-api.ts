@@ -1,0 +1,90 @@
+/**
+ * The agent API: desktop core ↔ head (client routes) and worker ↔ head (cluster routes).
+ * Every route requires `Authorization: Bearer <token>`; client routes take the client
+ * token, cluster routes the cluster token. The WebSocket at `eventsPath` streams
+ * `AgentEvent`s to clients.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { ClusterHost, HostInventory, HostRole, MetricsSample } from './host.ts';
+
+/** Bumped on any incompatible change; the handshake compares it before anything else. */
+export const AGENT_PROTOCOL_VERSION = 1;
+
+export const AgentLifecycleState = Type.Union([
+  Type.Literal('initialized'),
+  Type.Literal('starting'),
+  Type.Literal('running'),
+  Type.Literal('stopping'),
+  Type.Literal('stopped'),
+  Type.Literal('failed'),
+]);
+export type AgentLifecycleState = Static<typeof AgentLifecycleState>;
+
+export const Hello = Type.Object({
+  product: Type.Literal('hopsdesk-agent'),
+  agentVersion: Type.String(),
+  protocolVersion: Type.Integer(),
+  hostId: Type.String(),
+  roles: Type.Array(HostRole),
+  state: AgentLifecycleState,
+  startedAtMs: Type.Number(),
+  pid: Type.Integer(),
+});
+export type Hello = Static<typeof Hello>;
+
+export const MetricsQuery = Type.Object(
+  { sinceMs: Type.Optional(Type.Number({ minimum: 0 })) },
+  { additionalProperties: false },
+);
+export type MetricsQuery = Static<typeof MetricsQuery>;
+
+export const MetricsReply = Type.Object({ samples: Type.Array(MetricsSample) });
+export type MetricsReply = Static<typeof MetricsReply>;
+
+export const RegisterRequest = Type.Object(
+  {
+    hostId: Type.String({ minLength: 1, maxLength: 128 }),
+    hostname: Type.String({ minLength: 1, maxLength: 255 }),
+    address: Type.String({ minLength: 1, maxLength: 255 }),
+    roles: Type.Array(HostRole, { minItems: 1, maxItems: 2 }),
+    agentVersion: Type.String({ maxLength: 64 }),
+    protocolVersion: Type.Integer(),
+    inventory: HostInventory,
+  },
+  { additionalProperties: false },
+);
+export type RegisterRequest = Static<typeof RegisterRequest>;
+
+export const RegisterReply = Type.Object({ heartbeatIntervalMs: Type.Integer({ minimum: 100 }) });
+export type RegisterReply = Static<typeof RegisterReply>;
+
+export const HeartbeatRequest = Type.Object(
+  { hostId: Type.String({ minLength: 1, maxLength: 128 }), sample: MetricsSample },
+  { additionalProperties: false },
+);
+export type HeartbeatRequest = Static<typeof HeartbeatRequest>;
+
+/** Returned with 404 when the head does not know the host, so the worker re-registers. */
+export const HeartbeatReply = Type.Object({ known: Type.Boolean() });
+export type HeartbeatReply = Static<typeof HeartbeatReply>;
+
+export const HostsReply = Type.Object({ hosts: Type.Array(ClusterHost) });
+export type HostsReply = Static<typeof HostsReply>;
+
+export const AgentEvent = Type.Union([
+  Type.Object({ type: Type.Literal('host.metrics'), hostId: Type.String(), sample: MetricsSample }),
+  Type.Object({ type: Type.Literal('host.state'), host: ClusterHost }),
+]);
+export type AgentEvent = Static<typeof AgentEvent>;
+
+/** Route table, the single source of paths for the agent and its clients. */
+export const agentRoutes = {
+  hello: '/v1/hello',
+  inventory: '/v1/inventory',
+  metrics: '/v1/metrics',
+  register: '/v1/cluster/register',
+  heartbeat: '/v1/cluster/heartbeat',
+  hosts: '/v1/cluster/hosts',
+  hostMetrics: '/v1/cluster/hosts/:hostId/metrics',
+  events: '/v1/events',
+} as const;

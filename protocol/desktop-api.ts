@@ -1,0 +1,204 @@
+/**
+ * The desktop API: renderer ↔ desktop core. One contract from which the preload bridge,
+ * the web-mode client, the IPC and WebSocket dispatchers and the CLI all derive.
+ * A method is addressed as `<namespace>.<method>` on every wire.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ClusterHost, MetricsSample } from './host.ts';
+import { limits } from './limits.ts';
+
+export const DESKTOP_PROTOCOL_VERSION = 1;
+
+const Name = Type.String({ minLength: 1, maxLength: limits.maxNameLength, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' });
+const ClusterRef = Type.Object(
+  { cluster: Type.Optional(Name) },
+  { additionalProperties: false, description: 'Omit `cluster` for the active cluster.' },
+);
+const NoParams = Type.Object({}, { additionalProperties: false });
+
+export const AppMode = Type.Union([Type.Literal('electron'), Type.Literal('web'), Type.Literal('cli')]);
+export type AppMode = Static<typeof AppMode>;
+
+export const AppInfo = Type.Object({
+  version: Type.String(),
+  mode: AppMode,
+  workspaceDir: Type.String(),
+  platform: Type.String(),
+});
+export type AppInfo = Static<typeof AppInfo>;
+
+export const ConnectionState = Type.Union([
+  Type.Literal('starting'),
+  Type.Literal('connected'),
+  Type.Literal('reconnecting'),
+  Type.Literal('offline'),
+  Type.Literal('error'),
+]);
+export type ConnectionState = Static<typeof ConnectionState>;
+
+export const ClusterKind = Type.Union([Type.Literal('local'), Type.Literal('ssh')]);
+export type ClusterKind = Static<typeof ClusterKind>;
+
+export const Connection = Type.Object({
+  state: ConnectionState,
+  /** Words for the status bar: "local agent on 127.0.0.1:41234", or the cause of an error. */
+  detail: Type.String(),
+  sinceMs: Type.Number(),
+});
+export type Connection = Static<typeof Connection>;
+
+export const ClusterSummary = Type.Object({
+  name: Type.String(),
+  kind: ClusterKind,
+  active: Type.Boolean(),
+  createdAtMs: Type.Number(),
+  connection: Connection,
+});
+export type ClusterSummary = Static<typeof ClusterSummary>;
+
+export const ClusterStatus = Type.Object({
+  name: Type.String(),
+  kind: ClusterKind,
+  connection: Connection,
+  agentVersion: Type.Union([Type.String(), Type.Null()]),
+  hosts: Type.Object({ total: Type.Integer(), healthy: Type.Integer() }),
+  cpuCores: Type.Integer(),
+  memoryTotalBytes: Type.Number(),
+  gpus: Type.Object({ total: Type.Integer() }),
+});
+export type ClusterStatus = Static<typeof ClusterStatus>;
+
+export const Theme = Type.Union([Type.Literal('system'), Type.Literal('light'), Type.Literal('dark')]);
+export type Theme = Static<typeof Theme>;
+
+export const Settings = Type.Object({ theme: Theme }, { additionalProperties: false });
+export type Settings = Static<typeof Settings>;
+
+export const ViewId = Type.Union([
+  Type.Literal('cluster'),
+  Type.Literal('projects'),
+  Type.Literal('datasets'),
+  Type.Literal('jobs'),
+  Type.Literal('experiments'),
+  Type.Literal('models'),
+  Type.Literal('streams'),
+  Type.Literal('terminal'),
+]);
+export type ViewId = Static<typeof ViewId>;
+
+export const Layout = Type.Object(
+  {
+    activeView: ViewId,
+    sidebarWidth: Type.Integer({ minimum: 120, maximum: 800 }),
+    sidebarVisible: Type.Boolean(),
+    panelVisible: Type.Boolean(),
+    panelHeight: Type.Integer({ minimum: 80, maximum: 1200 }),
+  },
+  { additionalProperties: false },
+);
+export type Layout = Static<typeof Layout>;
+
+export const RecentItem = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('host'), Type.Literal('cluster'), Type.Literal('view')]),
+    ref: Type.String({ minLength: 1, maxLength: 512 }),
+    title: Type.String({ minLength: 1, maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);
+export type RecentItem = Static<typeof RecentItem>;
+
+export const RecentEntry = Type.Composite([RecentItem, Type.Object({ openedAtMs: Type.Number() })]);
+export type RecentEntry = Static<typeof RecentEntry>;
+
+interface MethodSpec<P extends TSchema = TSchema, R extends TSchema = TSchema> {
+  params: P;
+  result: R;
+  /** One line for the command palette and the CLI's help. */
+  summary: string;
+}
+const method = <P extends TSchema, R extends TSchema>(params: P, result: R, summary: string): MethodSpec<P, R> => ({
+  params,
+  result,
+  summary,
+});
+
+export const desktopApi = {
+  app: {
+    info: method(NoParams, AppInfo, 'Version, mode and workspace of this Hopsdesk'),
+  },
+  cluster: {
+    list: method(NoParams, Type.Object({ clusters: Type.Array(ClusterSummary) }), 'Clusters in this workspace'),
+    status: method(ClusterRef, ClusterStatus, 'Connection and capacity of a cluster'),
+    hosts: method(ClusterRef, Type.Object({ hosts: Type.Array(ClusterHost) }), 'Hosts of a cluster with inventory'),
+    metrics: method(
+      Type.Object(
+        {
+          cluster: Type.Optional(Name),
+          hostId: Type.String({ minLength: 1, maxLength: 128 }),
+          sinceMs: Type.Optional(Type.Number({ minimum: 0 })),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Object({ samples: Type.Array(MetricsSample) }),
+      'Recent CPU, memory and GPU samples of a host',
+    ),
+  },
+  settings: {
+    get: method(NoParams, Settings, 'Read settings'),
+    update: method(Type.Partial(Settings, { additionalProperties: false }), Settings, 'Change settings'),
+  },
+  layout: {
+    get: method(NoParams, Layout, 'Read the saved workbench layout'),
+    save: method(Layout, Layout, 'Save the workbench layout'),
+  },
+  recent: {
+    list: method(NoParams, Type.Object({ items: Type.Array(RecentEntry) }), 'Recently opened items'),
+    add: method(RecentItem, Type.Object({ items: Type.Array(RecentEntry) }), 'Remember an opened item'),
+  },
+} as const;
+
+export const desktopEvents = {
+  'connection.changed': Type.Object({ cluster: Type.String(), connection: Connection }),
+  'host.metrics': Type.Object({ cluster: Type.String(), hostId: Type.String(), sample: MetricsSample }),
+  'cluster.hostsChanged': Type.Object({ cluster: Type.String(), hosts: Type.Array(ClusterHost) }),
+} as const;
+
+type Api = typeof desktopApi;
+export type Namespace = keyof Api;
+export type MethodName = { [N in Namespace]: `${N & string}.${keyof Api[N] & string}` }[Namespace];
+export type EventName = keyof typeof desktopEvents;
+export type EventPayload<E extends EventName> = Static<(typeof desktopEvents)[E]>;
+
+type SpecOf<M extends MethodName> = M extends `${infer N}.${infer K}`
+  ? N extends Namespace
+    ? K extends keyof Api[N]
+      ? Api[N][K]
+      : never
+    : never
+  : never;
+export type ParamsOf<M extends MethodName> = SpecOf<M> extends MethodSpec<infer P, TSchema> ? Static<P> : never;
+export type ResultOf<M extends MethodName> = SpecOf<M> extends MethodSpec<TSchema, infer R> ? Static<R> : never;
+
+/** `window.hops` and every other client: namespaced, typed functions plus event subscription. */
+export type HopsApi = {
+  [N in Namespace]: {
+    [K in keyof Api[N]]: Api[N][K] extends MethodSpec<infer P, infer R> ? (params: Static<P>) => Promise<Static<R>> : never;
+  };
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+/** The services behind the API implement exactly this, so every transport is a thin adapter. */
+export type DesktopHandlers = { [M in MethodName]: (params: ParamsOf<M>) => Promise<ResultOf<M>> };
+
+/** Every method with its spec, in a stable order, for dispatchers, bridges and help text. */
+export function listMethods(): Array<{ name: MethodName; spec: MethodSpec }> {
+  const out: Array<{ name: MethodName; spec: MethodSpec }> = [];
+  for (const [ns, methods] of Object.entries(desktopApi)) {
+    for (const [key, spec] of Object.entries(methods)) out.push({ name: `${ns}.${key}` as MethodName, spec });
+  }
+  return out;
+}
+
+export const eventNames = Object.keys(desktopEvents) as EventName[];

@@ -1,0 +1,69 @@
+/**
+ * One registry of error codes for every Hopsdesk process, in the manner of fastify's
+ * `errors.js`: a code is never reused, each has an HTTP status, and the message says
+ * what happened while the hint says what to do next.
+ */
+export const errorCodes = {
+  VALIDATION: { status: 400, hint: 'Check the named field and try again.' },
+  PAYLOAD_TOO_LARGE: { status: 413, hint: 'Send less data in one request.' },
+  UNAUTHORIZED: { status: 401, hint: 'Reconnect from Hopsdesk so a valid token is presented.' },
+  FORBIDDEN_ORIGIN: { status: 403, hint: 'Open Hopsdesk from the URL it printed at start-up.' },
+  UNKNOWN_METHOD: { status: 404, hint: 'Update Hopsdesk so both ends speak the same API.' },
+  NOT_FOUND: { status: 404, hint: 'Check the name; `hopsdesk cluster status` lists what exists.' },
+  CLUSTER_NOT_FOUND: { status: 404, hint: 'List clusters with `hopsdesk cluster status`.' },
+  HOST_NOT_FOUND: { status: 404, hint: 'List hosts with `hopsdesk cluster hosts`.' },
+  AGENT_UNREACHABLE: { status: 503, hint: 'Check that the agent is running; Hopsdesk retries by itself.' },
+  AGENT_START_FAILED: { status: 503, hint: 'See the agent log named in the message.' },
+  AGENT_VERSION_MISMATCH: { status: 409, hint: 'Upgrade the agent to the desktop version.' },
+  AGENT_ALREADY_RUNNING: { status: 409, hint: 'Another agent holds this data directory; stop it or use it.' },
+  WORKSPACE_INVALID: { status: 500, hint: 'Choose another workspace with --workspace DIR.' },
+  INTERNAL: { status: 500, hint: 'This is a bug in Hopsdesk; the details help us fix it.' },
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** The shape an error takes on every wire: IPC, WebSocket, HTTP and `--json` output. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  hint: string;
+  /** The offending field as a JSON pointer, for validation errors. */
+  field?: string;
+}
+
+/** An error that crosses process boundaries with its code intact. */
+export class HopsError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { hint?: string; field?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'HopsError';
+    this.code = code;
+    this.hint = options.hint ?? errorCodes[code].hint;
+    this.field = options.field;
+  }
+
+  get status(): number {
+    return errorCodes[this.code].status;
+  }
+
+  toWire(): WireError {
+    const wire: WireError = { code: this.code, message: this.message, hint: this.hint };
+    if (this.field !== undefined) wire.field = this.field;
+    return wire;
+  }
+
+  static fromWire(wire: WireError): HopsError {
+    const code = wire.code in errorCodes ? wire.code : 'INTERNAL';
+    return new HopsError(code, wire.message, { hint: wire.hint, ...(wire.field === undefined ? {} : { field: wire.field }) });
+  }
+}
+
+/** Turns anything thrown into a wire error without leaking stack traces. */
+export function toWireError(err: unknown): WireError {
+  if (err instanceof HopsError) return err.toWire();
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'INTERNAL', message, hint: errorCodes.INTERNAL.hint };
+}
