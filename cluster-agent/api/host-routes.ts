@@ -1,0 +1,45 @@
+/** Routes every agent answers about its own host: hello, inventory and metrics. */
+import type { FastifyInstance } from 'fastify';
+import {
+  AGENT_PROTOCOL_VERSION,
+  MetricsQuery,
+  agentRoutes,
+  type AgentLifecycleState,
+  type Hello,
+  type MetricsReply,
+} from '../../protocol/agent-api.ts';
+import type { HostInventory, HostRole, MetricsSample } from '../../protocol/host.ts';
+import type { TokenKind } from './auth.ts';
+
+/** What the host routes read. */
+export interface HostRouteDeps {
+  hostId: string;
+  roles: readonly HostRole[];
+  agentVersion: string;
+  startedAtMs: number;
+  state: () => AgentLifecycleState;
+  inventory: () => Promise<HostInventory>;
+  samples: (sinceMs?: number) => MetricsSample[];
+}
+
+/** Declares the host routes on `app`; `protect` records which token each takes. */
+export function hostRoutes(app: FastifyInstance, deps: HostRouteDeps, protect: (url: string, kind: TokenKind) => string): void {
+  app.get(protect(agentRoutes.hello, 'any'), async (): Promise<Hello> => ({
+    product: 'hopsdesk-agent',
+    agentVersion: deps.agentVersion,
+    protocolVersion: AGENT_PROTOCOL_VERSION,
+    hostId: deps.hostId,
+    roles: [...deps.roles],
+    state: deps.state(),
+    startedAtMs: deps.startedAtMs,
+    pid: process.pid,
+  }));
+
+  app.get(protect(agentRoutes.inventory, 'client'), async (): Promise<HostInventory> => deps.inventory());
+
+  app.get<{ Querystring: MetricsQuery }>(
+    protect(agentRoutes.metrics, 'client'),
+    { schema: { querystring: MetricsQuery } },
+    async (request): Promise<MetricsReply> => ({ samples: deps.samples(request.query.sinceMs) }),
+  );
+}

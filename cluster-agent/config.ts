@@ -1,0 +1,223 @@
+/**
+ * The agent's configuration, read and defaulted in one place (as Temporal's
+ * `compileWorkerOptions` does): the JSON file is validated against `AgentConfigFile`,
+ * tokens are loaded from the token file, relative paths are resolved against the
+ * file's directory, and the result is a fully defaulted `AgentConfig` that nothing
+ * else needs to second-guess.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { HopsError } from '../protocol/errors.ts';
+import { HostRole } from '../protocol/host.ts';
+import { limits } from '../protocol/limits.ts';
+
+const AgentTokens = Type.Object(
+  {
+    /** Presented by the desktop on client routes. */
+    client: Type.String({ minLength: 16 }),
+    /** Presented by workers on cluster routes (register, heartbeat). */
+    cluster: Type.String({ minLength: 16 }),
+  },
+  { additionalProperties: false },
+);
+export type AgentTokens = Static<typeof AgentTokens>;
+
+/** The config file as written by the desktop (or a person); everything optional has a default. */
+export const AgentConfigFile = Type.Object(
+  {
+    hostId: Type.String({ minLength: 1, maxLength: limits.maxNameLength }),
+    dataDir: Type.String({ minLength: 1 }),
+    listen: Type.Optional(
+      Type.Object(
+        {
+          host: Type.Optional(Type.String({ minLength: 1 })),
+          port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    roles: Type.Array(HostRole, { minItems: 1, maxItems: 2, uniqueItems: true }),
+    tokens: Type.Optional(AgentTokens),
+    /** Preferred over `tokens`: a 0600 JSON file `{client, cluster}`. */
+    tokenFile: Type.Optional(Type.String({ minLength: 1 })),
+    /** The head a worker-only agent registers with. */
+    head: Type.Optional(Type.Object({ url: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
+    labels: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: limits.maxNameLength }), { maxItems: 64 })),
+    metricsIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+    heartbeatIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+    /** Default: three heartbeat intervals (for a head+worker, three metrics intervals if longer). */
+    unreachableAfterMs: Type.Optional(Type.Integer({ minimum: 100 })),
+    metricsRetention: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    nvidiaSmi: Type.Optional(Type.String({ minLength: 1 })),
+    runFile: Type.Optional(Type.String({ minLength: 1 })),
+    logFile: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type AgentConfigFile = Static<typeof AgentConfigFile>;
+
+/** The compiled configuration: every field present, every path absolute. */
+export interface AgentConfig {
+  hostId: string;
+  dataDir: string;
+  listen: { host: string; port: number };
+  roles: HostRole[];
+  tokens: AgentTokens;
+  /** Set for a worker-only agent, never for one with the head role. */
+  head: { url: string } | undefined;
+  labels: string[];
+  metricsIntervalMs: number;
+  heartbeatIntervalMs: number;
+  unreachableAfterMs: number;
+  metricsRetention: number;
+  /** A command name looked up on PATH, or an absolute path. */
+  nvidiaSmi: string;
+  runFile: string;
+  logFile: string | undefined;
+  /** Where this configuration came from, named in messages. */
+  source: string;
+}
+
+/** Where a config came from: named in errors, and the base for its relative paths. */
+export interface ConfigOrigin {
+  source: string;
+  baseDir: string;
+}
+
+const configHint = 'Fix the agent configuration and start the agent again.';
+const fileChecker = TypeCompiler.Compile(AgentConfigFile);
+const tokensChecker = TypeCompiler.Compile(AgentTokens);
+
+/** Reads, validates and defaults the config file at `file`. */
+export async function loadAgentConfig(file: string): Promise<AgentConfig> {
+  const absolute = path.resolve(file);
+  const origin = { source: absolute, baseDir: path.dirname(absolute) };
+  return compileAgentConfig(await readJson(absolute, 'agent config'), origin);
+}
+
+/** Validates `input` (a parsed config file) and turns it into a fully defaulted `AgentConfig`. */
+export async function compileAgentConfig(input: unknown, origin: ConfigOrigin): Promise<AgentConfig> {
+  const file = check(fileChecker, input, `agent config ${origin.source}`);
+  const resolve = (p: string): string => path.resolve(origin.baseDir, p);
+  const dataDir = resolve(file.dataDir);
+  const heartbeatIntervalMs = file.heartbeatIntervalMs ?? 2000;
+  const metricsIntervalMs = file.metricsIntervalMs ?? 2000;
+  const roles = [...file.roles];
+  // A head that is also a worker heartbeats itself with each sample, so for it the
+  // default allows three missed samples as well as three missed heartbeats.
+  const selfHeartbeat = roles.includes('head') && roles.includes('worker');
+  const unreachableAfterMs =
+    file.unreachableAfterMs ?? 3 * (selfHeartbeat ? Math.max(heartbeatIntervalMs, metricsIntervalMs) : heartbeatIntervalMs);
+
+  const fail = (field: string, message: string): never => {
+    throw new HopsError('VALIDATION', `Invalid agent config ${origin.source}: ${message}`, { field, hint: configHint });
+  };
+  if (unreachableAfterMs <= heartbeatIntervalMs) {
+    fail('/unreachableAfterMs', `unreachableAfterMs (${unreachableAfterMs}) must exceed heartbeatIntervalMs (${heartbeatIntervalMs}).`);
+  }
+  if (selfHeartbeat && unreachableAfterMs <= metricsIntervalMs) {
+    fail('/unreachableAfterMs', `unreachableAfterMs (${unreachableAfterMs}) must exceed metricsIntervalMs (${metricsIntervalMs}).`);
+  }
+  let head: AgentConfig['head'];
+  if (roles.includes('head')) {
+    if (file.head !== undefined) fail('/head', 'head is only for worker-only agents; this agent has the head role itself.');
+  } else {
+    if (file.head === undefined) fail('/head/url', 'a worker-only agent needs head.url, the address of its head.');
+    // Routes are absolute paths, so only the origin of the URL matters.
+    head = { url: checkHeadUrl(file.head?.url ?? '', fail) };
+  }
+
+  let tokens: AgentTokens;
+  if (file.tokens !== undefined && file.tokenFile !== undefined) {
+    fail('/tokenFile', 'give either tokens or tokenFile, not both (tokenFile is preferred).');
+  }
+  if (file.tokenFile !== undefined) {
+    tokens = await readTokenFile(resolve(file.tokenFile));
+  } else if (file.tokens !== undefined) {
+    tokens = file.tokens;
+  } else {
+    tokens = fail('/tokenFile', 'tokenFile is required: a 0600 JSON file holding {"client": …, "cluster": …}.');
+  }
+
+  const nvidiaSmi = file.nvidiaSmi ?? 'nvidia-smi';
+  return {
+    hostId: file.hostId,
+    dataDir,
+    listen: { host: file.listen?.host ?? '127.0.0.1', port: file.listen?.port ?? 0 },
+    roles,
+    tokens,
+    head,
+    labels: [...(file.labels ?? [])],
+    metricsIntervalMs,
+    heartbeatIntervalMs,
+    unreachableAfterMs,
+    metricsRetention: file.metricsRetention ?? 900,
+    // A bare name is looked up on PATH; anything with a slash is a path.
+    nvidiaSmi: nvidiaSmi.includes('/') ? resolve(nvidiaSmi) : nvidiaSmi,
+    runFile: file.runFile === undefined ? path.join(dataDir, 'run.json') : resolve(file.runFile),
+    logFile: file.logFile === undefined ? undefined : resolve(file.logFile),
+    source: origin.source,
+  };
+}
+
+/** Loads tokens from a file that must not be readable by anyone but its owner. */
+async function readTokenFile(file: string): Promise<AgentTokens> {
+  let mode: number;
+  try {
+    mode = (await stat(file)).mode;
+  } catch (err) {
+    throw new HopsError('VALIDATION', `Cannot read the token file ${file}: ${(err as Error).message}`, {
+      field: '/tokenFile',
+      hint: configHint,
+    });
+  }
+  if ((mode & 0o077) !== 0) {
+    const octal = (mode & 0o777).toString(8).padStart(3, '0');
+    throw new HopsError('VALIDATION', `The token file ${file} is readable by group or others (mode ${octal}); refusing to use it.`, {
+      field: '/tokenFile',
+      hint: `Run: chmod 600 ${file}`,
+    });
+  }
+  return check(tokensChecker, await readJson(file, 'token file'), `token file ${file}`);
+}
+
+async function readJson(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new HopsError('VALIDATION', `Cannot read the ${what} ${file}: ${(err as Error).message}`, { hint: configHint });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HopsError('VALIDATION', `The ${what} ${file} is not valid JSON: ${(err as Error).message}`, { hint: configHint });
+  }
+}
+
+/** Validates against a compiled schema; the error names the first bad field and the source. */
+function check<T extends TSchema>(checker: TypeCheck<T>, value: unknown, source: string): Static<T> {
+  if (checker.Check(value)) return value;
+  const first = checker.Errors(value).First();
+  const field = first?.path ?? '';
+  const name = field === '' ? 'the top level' : `field "${field.slice(1).replaceAll('/', '.')}"`;
+  throw new HopsError('VALIDATION', `Invalid ${source}: ${name}: ${first?.message ?? 'invalid value'}.`, {
+    ...(field === '' ? {} : { field }),
+    hint: configHint,
+  });
+}
+
+function checkHeadUrl(url: string, fail: (field: string, message: string) => never): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return fail('/head/url', `head.url "${url}" is not a URL.`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    fail('/head/url', `head.url "${url}" must start with http:// or https://.`);
+  }
+  return parsed.origin;
+}

@@ -1,0 +1,180 @@
+/**
+ * The head's cluster database (`<dataDir>/cluster.db`), the source of truth for which
+ * hosts belong to the cluster. SQLite through `node:sqlite`, so a host needs no compiled
+ * addon: WAL, `synchronous=FULL` (a registration the head acknowledged survives a power
+ * cut), foreign keys on, a busy timeout, and schema migrations keyed on `user_version`.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import type { HostInventory, HostRole, MetricsSample } from '../../protocol/host.ts';
+
+/** A registered host as stored. */
+export interface HostRecord {
+  hostId: string;
+  hostname: string;
+  address: string;
+  roles: HostRole[];
+  agentVersion: string;
+  inventory: HostInventory;
+  registeredAtMs: number;
+  /** When the head last heard from the host, by the head's clock. */
+  lastHeartbeatMs: number;
+}
+
+/** Migrations in order; entry i brings the schema to version i + 1. Never edit one that shipped. */
+const migrations: readonly string[] = [
+  `CREATE TABLE hosts (
+     id TEXT PRIMARY KEY,
+     hostname TEXT NOT NULL,
+     address TEXT NOT NULL,
+     roles TEXT NOT NULL,
+     agent_version TEXT NOT NULL,
+     inventory TEXT NOT NULL,
+     registered_at INTEGER NOT NULL,
+     last_heartbeat_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE heartbeats (
+     seq INTEGER PRIMARY KEY,
+     host_id TEXT NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+     at INTEGER NOT NULL,
+     sample TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX heartbeats_by_host ON heartbeats(host_id, seq);`,
+];
+
+interface HostRow {
+  id: string;
+  hostname: string;
+  address: string;
+  roles: string;
+  agent_version: string;
+  inventory: string;
+  registered_at: number;
+  last_heartbeat_at: number;
+}
+
+/** The cluster database; one per head, opened at start and closed at stop. */
+export class ClusterDb {
+  private readonly db: DatabaseSync;
+
+  private constructor(db: DatabaseSync) {
+    this.db = db;
+  }
+
+  /** Opens (creating if needed) and migrates the database at `file`. */
+  static open(file: string): ClusterDb {
+    // Loaded here rather than imported at the top so that importing this module has no
+    // side effects (older runtimes warn when node:sqlite loads) and worker-only agents
+    // never load SQLite at all.
+    const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
+    const db = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: 5000 });
+    try {
+      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+      migrate(db, file);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new ClusterDb(db);
+  }
+
+  /** Inserts or replaces a host's registration. */
+  upsertHost(host: HostRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO hosts (id, hostname, address, roles, agent_version, inventory, registered_at, last_heartbeat_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET hostname = excluded.hostname, address = excluded.address,
+           roles = excluded.roles, agent_version = excluded.agent_version, inventory = excluded.inventory,
+           registered_at = excluded.registered_at, last_heartbeat_at = excluded.last_heartbeat_at`,
+      )
+      .run(
+        host.hostId,
+        host.hostname,
+        host.address,
+        JSON.stringify(host.roles),
+        host.agentVersion,
+        JSON.stringify(host.inventory),
+        host.registeredAtMs,
+        host.lastHeartbeatMs,
+      );
+  }
+
+  /** Records that the head heard from a host, without a new sample. */
+  touchHost(hostId: string, receivedAtMs: number): void {
+    this.db.prepare('UPDATE hosts SET last_heartbeat_at = ? WHERE id = ?').run(receivedAtMs, hostId);
+  }
+
+  /** Stores a heartbeat and keeps only the newest `keep` samples of that host. */
+  recordHeartbeat(hostId: string, receivedAtMs: number, sample: MetricsSample, keep: number): void {
+    this.transaction(() => {
+      this.db.prepare('UPDATE hosts SET last_heartbeat_at = ? WHERE id = ?').run(receivedAtMs, hostId);
+      this.db.prepare('INSERT INTO heartbeats (host_id, at, sample) VALUES (?, ?, ?)').run(hostId, sample.atMs, JSON.stringify(sample));
+      this.db
+        .prepare(
+          `DELETE FROM heartbeats WHERE host_id = ? AND seq <= (
+             SELECT seq FROM heartbeats WHERE host_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
+        )
+        .run(hostId, hostId, keep);
+    });
+  }
+
+  /** Every registered host. */
+  hosts(): HostRecord[] {
+    const rows = this.db.prepare('SELECT * FROM hosts ORDER BY id').all() as unknown as HostRow[];
+    return rows.map((row) => ({
+      hostId: row.id,
+      hostname: row.hostname,
+      address: row.address,
+      roles: JSON.parse(row.roles) as HostRole[],
+      agentVersion: row.agent_version,
+      inventory: JSON.parse(row.inventory) as HostInventory,
+      registeredAtMs: row.registered_at,
+      lastHeartbeatMs: row.last_heartbeat_at,
+    }));
+  }
+
+  /** A host's samples taken after `sinceMs`, oldest first, at most the newest `limit`. */
+  samples(hostId: string, sinceMs: number, limit: number): MetricsSample[] {
+    const rows = this.db
+      .prepare('SELECT sample FROM heartbeats WHERE host_id = ? AND at > ? ORDER BY seq DESC LIMIT ?')
+      .all(hostId, sinceMs, limit) as unknown as Array<{ sample: string }>;
+    return rows.reverse().map((row) => JSON.parse(row.sample) as MetricsSample);
+  }
+
+  /** Closes the database. */
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  private transaction(work: () => void): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      work();
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+}
+
+function migrate(db: DatabaseSync, file: string): void {
+  const row = db.prepare('PRAGMA user_version').get() as { user_version: number } | undefined;
+  const current = row?.user_version ?? 0;
+  if (current > migrations.length) {
+    throw new Error(
+      `${file} has schema version ${current}, newer than this agent knows (${migrations.length}); run the newer agent.`,
+    );
+  }
+  for (let version = current; version < migrations.length; version += 1) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(migrations[version] ?? '');
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+      db.exec('COMMIT');
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+}

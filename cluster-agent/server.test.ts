@@ -1,0 +1,270 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import path from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import WebSocket from 'ws';
+import { AGENT_PROTOCOL_VERSION, agentRoutes, type AgentEvent, type RegisterRequest } from '../protocol/agent-api.ts';
+import type { HostInventory, MetricsSample } from '../protocol/host.ts';
+import { limits } from '../protocol/limits.ts';
+import { ClusterDb } from './head/cluster-db.ts';
+import { Cluster } from './head/cluster.ts';
+import { createAgentLog } from './log.ts';
+import { buildAgentServer, type AgentServerDeps } from './server.ts';
+import { tempDir, testTokens, waitFor } from './testing/helpers.ts';
+
+const inventory: HostInventory = {
+  hostId: 'head-1',
+  hostname: 'head-1.lab',
+  os: { name: 'Debian GNU/Linux', version: '12', platform: 'linux', arch: 'x64' },
+  kernel: '6.1.0',
+  cpu: { model: 'EPYC', cores: 8 },
+  memory: { totalBytes: 2 ** 34 },
+  disks: [],
+  gpus: [],
+  labels: [],
+  collectedAtMs: 1,
+};
+const sample = (atMs: number, cpuPct = 12): MetricsSample => ({ atMs, cpuPct, memUsedBytes: 1, memTotalBytes: 2, gpus: [] });
+const registration: RegisterRequest = {
+  hostId: 'w1',
+  hostname: 'w1.lab',
+  address: '10.77.0.2:7070',
+  roles: ['worker'],
+  agentVersion: '0.1.0',
+  protocolVersion: AGENT_PROTOCOL_VERSION,
+  inventory: { ...inventory, hostId: 'w1', hostname: 'w1.lab' },
+};
+
+/** Method of every route; typed so that a route added to the contract must be added here. */
+const methods: Record<keyof typeof agentRoutes, 'GET' | 'POST'> = {
+  hello: 'GET',
+  inventory: 'GET',
+  metrics: 'GET',
+  register: 'POST',
+  heartbeat: 'POST',
+  hosts: 'GET',
+  hostMetrics: 'GET',
+  events: 'GET',
+};
+/** Token each route takes. */
+const tokenOf: Record<keyof typeof agentRoutes, 'client' | 'cluster' | 'any'> = {
+  hello: 'any',
+  inventory: 'client',
+  metrics: 'client',
+  register: 'cluster',
+  heartbeat: 'cluster',
+  hosts: 'client',
+  hostMetrics: 'client',
+  events: 'client',
+};
+const routeNames = Object.keys(agentRoutes) as Array<keyof typeof agentRoutes>;
+const urlOf = (name: keyof typeof agentRoutes) => agentRoutes[name].replace(':hostId', 'w1');
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const client = bearer(testTokens.client);
+const clusterAuth = bearer(testTokens.cluster);
+
+/** Asserts a JSON error body of the wire shape, without stack traces. */
+function assertWireError(response: LightMyRequestResponse, status: number, code: string): Record<string, unknown> {
+  assert.equal(response.statusCode, status, response.body);
+  assert.match(String(response.headers['content-type']), /application\/json/);
+  const body = response.json<Record<string, unknown>>();
+  assert.equal(body['code'], code);
+  assert.equal(typeof body['message'], 'string');
+  assert.equal(typeof body['hint'], 'string');
+  for (const key of Object.keys(body)) assert.ok(['code', 'message', 'hint', 'field', 'known'].includes(key), `unexpected key ${key}`);
+  assert.doesNotMatch(response.body, /\bat .*\.ts:\d+|node:internal/);
+  return body;
+}
+
+describe('agent API', () => {
+  let dir: string;
+  let remove: () => Promise<void>;
+  let db: ClusterDb;
+  let cluster: Cluster;
+  let head: FastifyInstance;
+  let worker: FastifyInstance;
+  const logLines: string[] = [];
+  let failInventory = false;
+
+  const deps = (overrides: Partial<AgentServerDeps>): AgentServerDeps => ({
+    hostId: 'head-1',
+    roles: ['head', 'worker'],
+    tokens: testTokens,
+    agentVersion: '0.1.0',
+    startedAtMs: 1,
+    state: () => 'running',
+    inventory: async () => {
+      if (failInventory) throw new Error('EIO: secret internal detail');
+      return inventory;
+    },
+    samples: (sinceMs = 0) => [sample(1), sample(2)].filter((s) => s.atMs > sinceMs),
+    cluster: undefined,
+    // No secrets given: the test checks that nothing logs a token in the first place.
+    log: createAgentLog({ sink: (line) => logLines.push(line) }),
+    ...overrides,
+  });
+
+  before(async () => {
+    ({ dir, remove } = await tempDir());
+    db = ClusterDb.open(path.join(dir, 'cluster.db'));
+    cluster = new Cluster(db, { heartbeatIntervalMs: 100, unreachableAfterMs: 1000, metricsRetention: 10 }, createAgentLog({ sink: () => undefined }));
+    head = buildAgentServer(deps({ cluster }));
+    worker = buildAgentServer(deps({ hostId: 'w1', roles: ['worker'] }));
+    await Promise.all([head.ready(), worker.ready()]);
+  });
+  after(async () => {
+    await Promise.all([head.close(), worker.close()]);
+    cluster.stop();
+    db.close();
+    await remove();
+  });
+
+  test('no route answers without a valid token of its kind: unauthenticated successes = 0', async () => {
+    const tried: string[] = [];
+    let successes = 0;
+    for (const server of [head, worker]) {
+      for (const name of routeNames) {
+        const wrongKind = tokenOf[name] === 'client' ? [clusterAuth] : tokenOf[name] === 'cluster' ? [client] : [];
+        const attempts: Array<Record<string, string>> = [
+          {},
+          bearer('forged-token-0123456789abcdef'),
+          bearer(`${testTokens.client}x`),
+          bearer(testTokens.client.slice(0, -1)),
+          { authorization: `Basic ${Buffer.from(`x:${testTokens.client}`).toString('base64')}` },
+          { authorization: 'Bearer' },
+          { authorization: testTokens.client },
+          ...wrongKind,
+        ];
+        for (const headers of attempts) {
+          const response = await server.inject({ method: methods[name], url: urlOf(name), headers, ...(methods[name] === 'POST' ? { payload: registration } : {}) });
+          tried.push(`${methods[name]} ${urlOf(name)}`);
+          if (response.statusCode < 400) successes += 1;
+          assertWireError(response, 401, 'UNAUTHORIZED');
+          assert.equal(response.headers['www-authenticate'], 'Bearer');
+        }
+      }
+    }
+    assert.equal(successes, 0);
+    assert.equal(new Set(tried).size, routeNames.length);
+    assert.ok(!logLines.some((line) => line.includes(testTokens.client) || line.includes(testTokens.cluster)), 'no token in the log');
+  });
+
+  test('the events WebSocket refuses an upgrade without a valid client token', async (t) => {
+    const address = await head.listen({ host: '127.0.0.1', port: 0 });
+    const url = `${address.replace('http', 'ws')}${agentRoutes.events}`;
+    for (const headers of [{}, bearer('forged-token-0123456789abcdef'), clusterAuth]) {
+      const socket = new WebSocket(url, { headers });
+      const [error] = (await once(socket, 'error')) as [Error];
+      assert.match(error.message, /Unexpected server response: 401/);
+    }
+    // A valid client gets the current host states, then live events.
+    cluster.register(registration);
+    const socket = new WebSocket(url, { headers: client });
+    t.after(() => socket.terminate());
+    const events: AgentEvent[] = [];
+    socket.on('message', (data) => events.push(JSON.parse(String(data)) as AgentEvent));
+    await waitFor('the host snapshot', () => events.length > 0);
+    assert.equal(events[0]?.type, 'host.state');
+    cluster.heartbeat({ hostId: 'w1', sample: sample(5) });
+    await waitFor('a host.metrics event', () => events.some((e) => e.type === 'host.metrics' && e.hostId === 'w1' && e.sample.atMs === 5));
+  });
+
+  test('hello accepts either token and says who the agent is', async () => {
+    for (const headers of [client, clusterAuth]) {
+      const response = await head.inject({ url: agentRoutes.hello, headers });
+      assert.equal(response.statusCode, 200);
+      assert.deepEqual(response.json(), {
+        product: 'hopsdesk-agent',
+        agentVersion: '0.1.0',
+        protocolVersion: AGENT_PROTOCOL_VERSION,
+        hostId: 'head-1',
+        roles: ['head', 'worker'],
+        state: 'running',
+        startedAtMs: 1,
+        pid: process.pid,
+      });
+    }
+  });
+
+  test('register, heartbeat, hosts and host metrics work with the right tokens', async () => {
+    assert.equal((await head.inject({ method: 'POST', url: agentRoutes.register, headers: clusterAuth, payload: registration })).statusCode, 200);
+    const beat = await head.inject({ method: 'POST', url: agentRoutes.heartbeat, headers: clusterAuth, payload: { hostId: 'w1', sample: sample(7) } });
+    assert.deepEqual(beat.json(), { known: true });
+    const hosts = (await head.inject({ url: agentRoutes.hosts, headers: client })).json<{ hosts: Array<{ hostId: string; state: string }> }>();
+    assert.deepEqual(hosts.hosts.map((h) => [h.hostId, h.state]), [['w1', 'healthy']]);
+    const metrics = await head.inject({ url: `${urlOf('hostMetrics')}?sinceMs=6`, headers: client });
+    assert.deepEqual(metrics.json<{ samples: MetricsSample[] }>().samples.map((s) => s.atMs), [7]);
+    const own = await head.inject({ url: `${agentRoutes.metrics}?sinceMs=1`, headers: client });
+    assert.deepEqual(own.json(), { samples: [sample(2)] });
+    assert.deepEqual((await head.inject({ url: agentRoutes.inventory, headers: client })).json(), inventory);
+  });
+
+  test('malformed input is a 400 naming the field, and the server keeps serving', async () => {
+    const cases: Array<{ what: string; method: 'GET' | 'POST'; url: string; headers: Record<string, string>; payload?: unknown; field?: string }> = [
+      { what: 'missing field', method: 'POST', url: agentRoutes.register, headers: clusterAuth, payload: { ...registration, hostId: undefined }, field: '/hostId' },
+      { what: 'out of range', method: 'POST', url: agentRoutes.heartbeat, headers: clusterAuth, payload: { hostId: 'w1', sample: sample(1, 150) }, field: '/sample/cpuPct' },
+      { what: 'wrong type', method: 'POST', url: agentRoutes.register, headers: clusterAuth, payload: { ...registration, roles: 'worker' }, field: '/roles' },
+      { what: 'unknown field', method: 'POST', url: agentRoutes.heartbeat, headers: clusterAuth, payload: { hostId: 'w1', sample: sample(1), extra: 1 }, field: '/extra' },
+      { what: 'bad query', method: 'GET', url: `${agentRoutes.metrics}?sinceMs=yesterday`, headers: client, field: '/sinceMs' },
+      { what: 'unknown query', method: 'GET', url: `${urlOf('hostMetrics')}?limit=5`, headers: client, field: '/limit' },
+      { what: 'negative query', method: 'GET', url: `${urlOf('hostMetrics')}?sinceMs=-1`, headers: client, field: '/sinceMs' },
+      { what: 'no body', method: 'POST', url: agentRoutes.register, headers: clusterAuth },
+    ];
+    for (const c of cases) {
+      const response = await head.inject({ method: c.method, url: c.url, headers: c.headers, ...(c.payload === undefined ? {} : { payload: c.payload as object }) });
+      const body = assertWireError(response, 400, 'VALIDATION');
+      assert.equal(body['field'], c.field, c.what);
+      if (c.field !== undefined) assert.ok(String(body['message']).includes(c.field), `${c.what}: ${String(body['message'])}`);
+    }
+    for (const [payload, type] of [['{"hostId": ', 'application/json'], ['hostId=w1', 'text/plain']] as const) {
+      const response = await head.inject({ method: 'POST', url: agentRoutes.register, headers: { ...clusterAuth, 'content-type': type }, payload });
+      assertWireError(response, 400, 'VALIDATION');
+    }
+    assert.equal((await head.inject({ url: agentRoutes.hello, headers: client })).statusCode, 200);
+  });
+
+  test('a body over the limit is refused with 413', async () => {
+    const payload = JSON.stringify({ ...registration, address: 'x'.repeat(limits.maxAgentBodyBytes) });
+    const response = await head.inject({ method: 'POST', url: agentRoutes.register, headers: { ...clusterAuth, 'content-type': 'application/json' }, payload });
+    assertWireError(response, 413, 'PAYLOAD_TOO_LARGE');
+    assert.equal((await head.inject({ url: agentRoutes.hello, headers: client })).statusCode, 200);
+  });
+
+  test('unknown paths are a JSON 404 (401 without a token)', async () => {
+    assertWireError(await head.inject({ url: '/v1/nothing-here', headers: client }), 404, 'NOT_FOUND');
+    assertWireError(await head.inject({ method: 'DELETE', url: agentRoutes.hosts, headers: client }), 404, 'NOT_FOUND');
+    assertWireError(await head.inject({ url: '/v1/nothing-here' }), 401, 'UNAUTHORIZED');
+  });
+
+  test('unknown hosts are a 404; a heartbeat from one says known: false so it registers again', async () => {
+    const beat = await head.inject({ method: 'POST', url: agentRoutes.heartbeat, headers: clusterAuth, payload: { hostId: 'ghost', sample: sample(1) } });
+    assert.equal(assertWireError(beat, 404, 'HOST_NOT_FOUND')['known'], false);
+    assertWireError(await head.inject({ url: agentRoutes.hostMetrics.replace(':hostId', 'ghost'), headers: client }), 404, 'HOST_NOT_FOUND');
+  });
+
+  test('the events path without an upgrade is a JSON 400', async () => {
+    assertWireError(await head.inject({ url: agentRoutes.events, headers: client }), 400, 'VALIDATION');
+  });
+
+  test('an agent without the head role says so on head routes', async () => {
+    for (const name of ['register', 'heartbeat', 'hosts', 'hostMetrics', 'events'] as const) {
+      const headers = tokenOf[name] === 'cluster' ? clusterAuth : client;
+      const response = await worker.inject({ method: methods[name], url: urlOf(name), headers, ...(methods[name] === 'POST' ? { payload: registration } : {}) });
+      assert.match(String(assertWireError(response, 404, 'NOT_FOUND')['message']), /no head role/);
+    }
+  });
+
+  test('an internal failure is a 500 without details; the log has them', async () => {
+    failInventory = true;
+    try {
+      const response = await head.inject({ url: agentRoutes.inventory, headers: client });
+      assertWireError(response, 500, 'INTERNAL');
+      assert.doesNotMatch(response.body, /secret internal detail/);
+      assert.ok(logLines.some((line) => line.includes('secret internal detail')));
+    } finally {
+      failInventory = false;
+    }
+    assert.equal((await head.inject({ url: agentRoutes.inventory, headers: client })).statusCode, 200);
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * A worker's link to its head over HTTP: register (cluster token, protocol version
+ * sent), then heartbeat with the latest sample at the interval the head asks for.
+ * When the head is down or refuses, retry with capped exponential backoff — a version
+ * mismatch is logged clearly and retried later, never a crash loop. A 404 from a
+ * heartbeat means the head forgot this host, so it registers again.
+ */
+import {
+  AGENT_PROTOCOL_VERSION,
+  agentRoutes,
+  type HeartbeatRequest,
+  type RegisterReply,
+  type RegisterRequest,
+} from '../../protocol/agent-api.ts';
+import { HopsError, errorCodes, type ErrorCode, type WireError } from '../../protocol/errors.ts';
+import type { HostInventory, HostRole, MetricsSample } from '../../protocol/host.ts';
+import type { AgentLog } from '../log.ts';
+import { backoffDelayMs } from './backoff.ts';
+
+/** What the link needs to introduce this host and report on it. */
+export interface HeadLinkDeps {
+  headUrl: string;
+  clusterToken: string;
+  hostId: string;
+  /** How the head can reach this agent, `host:port`. */
+  address: string;
+  roles: readonly HostRole[];
+  agentVersion: string;
+  /** Heartbeat interval until the head says otherwise; also the first backoff step. */
+  heartbeatIntervalMs: number;
+  inventory: () => Promise<HostInventory>;
+  latestSample: () => MetricsSample | undefined;
+  log: AgentLog;
+}
+
+const requestTimeoutMs = 5000;
+const maxBackoffMs = 30_000;
+
+/** The worker's registration and heartbeat loop. */
+export class HeadLink {
+  private readonly deps: HeadLinkDeps;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private intervalMs: number;
+  private registered = false;
+
+  constructor(deps: HeadLinkDeps) {
+    this.deps = deps;
+    this.intervalMs = deps.heartbeatIntervalMs;
+  }
+
+  /** Whether the head has accepted this host's registration (and not forgotten it since). */
+  get isRegistered(): boolean {
+    return this.registered;
+  }
+
+  /** Starts registering and heartbeating in the background. */
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops the loop, cancelling a request in flight, and waits for it to end. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { log } = this.deps;
+    let failures = 0;
+    let lastProblem = '';
+    while (!this.abort.signal.aborted) {
+      try {
+        if (!this.registered) {
+          await this.register();
+        } else if (!(await this.heartbeat())) {
+          log.warn('head no longer knows this host; registering again', { head: this.deps.headUrl });
+          this.registered = false;
+          continue;
+        }
+        if (failures > 0) log.info('head reachable again', { head: this.deps.headUrl, afterFailures: failures });
+        failures = 0;
+        lastProblem = '';
+        await this.sleep(this.intervalMs);
+      } catch (err) {
+        if (this.abort.signal.aborted) break;
+        failures += 1;
+        const delayMs = backoffDelayMs(failures, this.deps.heartbeatIntervalMs, maxBackoffMs);
+        const problem = describe(err);
+        // Log every change of problem, then only now and then, so a long outage is not a flood.
+        if (problem !== lastProblem || failures % 10 === 0) {
+          log.write(isVersionMismatch(err) ? 'error' : 'warn', this.registered ? 'heartbeat failed' : 'registration failed', {
+            head: this.deps.headUrl,
+            problem,
+            failures,
+            retryInMs: delayMs,
+          });
+          lastProblem = problem;
+        }
+        await this.sleep(delayMs);
+      }
+    }
+  }
+
+  private async register(): Promise<void> {
+    const inventory = await this.deps.inventory();
+    const body: RegisterRequest = {
+      hostId: this.deps.hostId,
+      hostname: inventory.hostname,
+      address: this.deps.address,
+      roles: [...this.deps.roles],
+      agentVersion: this.deps.agentVersion,
+      protocolVersion: AGENT_PROTOCOL_VERSION,
+      inventory,
+    };
+    const reply = (await this.post(agentRoutes.register, body)) as RegisterReply;
+    this.intervalMs = reply.heartbeatIntervalMs;
+    this.registered = true;
+    this.deps.log.info('registered with head', { head: this.deps.headUrl, heartbeatIntervalMs: this.intervalMs });
+  }
+
+  /** Sends one heartbeat; false when the head answered 404 (it does not know this host). */
+  private async heartbeat(): Promise<boolean> {
+    const sample = this.deps.latestSample();
+    if (sample === undefined) return true;
+    const body: HeartbeatRequest = { hostId: this.deps.hostId, sample };
+    try {
+      await this.post(agentRoutes.heartbeat, body);
+      return true;
+    } catch (err) {
+      if (err instanceof HopsError && err.code === 'HOST_NOT_FOUND') return false;
+      throw err;
+    }
+  }
+
+  /** POSTs JSON to the head; non-2xx answers become `HopsError`s with the head's code. */
+  private async post(route: string, body: unknown): Promise<unknown> {
+    const response = await fetch(new URL(route, this.deps.headUrl), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.deps.clusterToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(requestTimeoutMs)]),
+    });
+    const text = await response.text();
+    if (response.ok) return JSON.parse(text) as unknown;
+    throw headError(response.status, text);
+  }
+
+  /** Waits `ms`, or less if the link is stopped meanwhile. */
+  private sleep(ms: number): Promise<void> {
+    if (this.abort.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+function headError(status: number, text: string): HopsError {
+  let wire: Partial<WireError> = {};
+  try {
+    wire = JSON.parse(text) as Partial<WireError>;
+  } catch {
+    // Not one of ours (a proxy's error page); the status says enough.
+  }
+  const code: ErrorCode = wire.code !== undefined && wire.code in errorCodes ? wire.code : 'AGENT_UNREACHABLE';
+  return new HopsError(code, wire.message ?? `The head answered HTTP ${status}.`, wire.hint === undefined ? {} : { hint: wire.hint });
+}
+
+function isVersionMismatch(err: unknown): boolean {
+  return err instanceof HopsError && err.code === 'AGENT_VERSION_MISMATCH';
+}
+
+function describe(err: unknown): string {
+  if (err instanceof HopsError) return `${err.code}: ${err.message}`;
+  if (err instanceof Error) {
+    // fetch reports "fetch failed" and hides the reason (ECONNREFUSED…) in the cause.
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    return `${err.message}${cause}`;
+  }
+  return String(err);
+}

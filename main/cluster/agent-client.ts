@@ -1,0 +1,112 @@
+/**
+ * The desktop's client of a head agent's client API: token on every request, a timeout on
+ * every step, and a versioned handshake so a mismatch is a clear error rather than a hang.
+ */
+import WebSocket from 'ws';
+import {
+  AGENT_PROTOCOL_VERSION,
+  agentRoutes,
+  type AgentEvent,
+  type Hello,
+  type HostsReply,
+  type MetricsReply,
+} from '../../protocol/agent-api.ts';
+import { HopsError, type WireError } from '../../protocol/errors.ts';
+
+export interface AgentEndpoint {
+  /** e.g. `http://127.0.0.1:41234` — a loopback address or the local end of a tunnel. */
+  baseUrl: string;
+  token: string;
+}
+
+const requestTimeoutMs = 5_000;
+
+export class AgentClient {
+  readonly endpoint: AgentEndpoint;
+
+  constructor(endpoint: AgentEndpoint) {
+    this.endpoint = endpoint;
+  }
+
+  /** Handshake: who the agent is, and whether it speaks our protocol version. */
+  async hello(): Promise<Hello> {
+    const hello = await this.get<Hello>(agentRoutes.hello);
+    if (hello.product !== 'hopsdesk-agent') {
+      throw new HopsError('AGENT_UNREACHABLE', `${this.endpoint.baseUrl} is not a Hopsdesk agent.`);
+    }
+    if (hello.protocolVersion !== AGENT_PROTOCOL_VERSION) {
+      throw new HopsError(
+        'AGENT_VERSION_MISMATCH',
+        `The agent speaks protocol ${hello.protocolVersion} (agent ${hello.agentVersion}); this desktop speaks ${AGENT_PROTOCOL_VERSION}.`,
+      );
+    }
+    return hello;
+  }
+
+  /** Every host of the cluster as the head sees it. */
+  async hosts(): Promise<HostsReply> {
+    return this.get<HostsReply>(agentRoutes.hosts);
+  }
+
+  /** Samples the head kept for one host, optionally only those after `sinceMs`. */
+  async hostMetrics(hostId: string, sinceMs?: number): Promise<MetricsReply> {
+    const path = agentRoutes.hostMetrics.replace(':hostId', encodeURIComponent(hostId));
+    const query = sinceMs === undefined ? '' : `?sinceMs=${sinceMs}`;
+    return this.get<MetricsReply>(path + query);
+  }
+
+  /**
+   * Opens the event stream. `onEvent` gets each event; `onClose` fires once when the stream
+   * ends for any reason. Returns a function that closes the stream.
+   */
+  streamEvents(onEvent: (event: AgentEvent) => void, onClose: (reason: string) => void): () => void {
+    const url = this.endpoint.baseUrl.replace(/^http/, 'ws') + agentRoutes.events;
+    const socket = new WebSocket(url, {
+      headers: { authorization: `Bearer ${this.endpoint.token}` },
+      handshakeTimeout: requestTimeoutMs,
+    });
+    let closed = false;
+    const finish = (reason: string) => {
+      if (closed) return;
+      closed = true;
+      onClose(reason);
+    };
+    socket.on('message', (data) => {
+      try {
+        onEvent(JSON.parse(String(data)) as AgentEvent);
+      } catch {
+        // A malformed frame from the agent is dropped; the next sample replaces it.
+      }
+    });
+    socket.on('error', (err) => finish(err.message));
+    socket.on('close', (code) => finish(`event stream closed (${code})`));
+    return () => {
+      closed = true;
+      socket.terminate();
+    };
+  }
+
+  private async get<T>(path: string): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(this.endpoint.baseUrl + path, {
+        headers: { authorization: `Bearer ${this.endpoint.token}` },
+        signal: AbortSignal.timeout(requestTimeoutMs),
+      });
+    } catch (err) {
+      const cause = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      throw new HopsError('AGENT_UNREACHABLE', `Cannot reach the agent at ${this.endpoint.baseUrl}: ${cause}.`, {
+        cause: err,
+      });
+    }
+    const body = (await response.json().catch(() => null)) as unknown;
+    if (!response.ok) {
+      const wire = body as Partial<WireError> | null;
+      if (wire && typeof wire.code === 'string' && typeof wire.message === 'string') {
+        throw HopsError.fromWire({ code: wire.code, message: wire.message, hint: wire.hint ?? '' } as WireError);
+      }
+      throw new HopsError('AGENT_UNREACHABLE', `The agent answered ${response.status} to ${path}.`);
+    }
+    return body as T;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The clusters of a workspace and their connections. It creates the embedded default —
+ * the cluster `local`, one agent with both roles on this machine — on first start.
+ */
+import path from 'node:path';
+import type { Connection } from '../../protocol/desktop-api.ts';
+import { HopsError } from '../../protocol/errors.ts';
+import type { EventBus } from '../core/event-bus.ts';
+import type { CoreConfig } from '../core/options.ts';
+import type { Workspace } from '../workspace/workspace.ts';
+import { ClusterConnection } from './connection.ts';
+import { LocalAgent } from './local-agent.ts';
+
+export const LOCAL_CLUSTER = 'local';
+
+export class Clusters {
+  private readonly config: CoreConfig;
+  private readonly workspace: Workspace;
+  private readonly bus: EventBus;
+  private readonly connections = new Map<string, ClusterConnection>();
+  private readonly localAgents = new Map<string, LocalAgent>();
+
+  constructor(config: CoreConfig, workspace: Workspace, bus: EventBus) {
+    this.config = config;
+    this.workspace = workspace;
+    this.bus = bus;
+  }
+
+  /** Creates `local` when the workspace has no cluster yet, then connects the active one. */
+  async start(): Promise<void> {
+    if (this.workspace.clusters.list().length === 0) {
+      this.workspace.clusters.create({ name: LOCAL_CLUSTER, kind: 'local', config: {} });
+      this.workspace.clusters.setActive(LOCAL_CLUSTER);
+    }
+    await this.connection(this.activeName()).start();
+  }
+
+  /** Stops every connection and every agent this process started. */
+  async stop(): Promise<void> {
+    for (const connection of this.connections.values()) connection.stop();
+    await Promise.all([...this.localAgents.values()].map((agent) => agent.stop()));
+  }
+
+  /** The active cluster's name, or the one the caller named after checking it exists. */
+  resolveName(name: string | undefined): string {
+    const resolved = name ?? this.activeName();
+    if (!this.workspace.clusters.get(resolved)) {
+      throw new HopsError('CLUSTER_NOT_FOUND', `No cluster named "${resolved}" in this workspace.`);
+    }
+    return resolved;
+  }
+
+  /** The connection of a named (or the active) cluster, after its first connection attempt. */
+  async ready(name: string | undefined): Promise<ClusterConnection> {
+    const connection = this.connection(this.resolveName(name));
+    await connection.start();
+    return connection;
+  }
+
+  /** The connection of a cluster, created (not yet started) on first use. */
+  connection(name: string): ClusterConnection {
+    const existing = this.connections.get(name);
+    if (existing) return existing;
+    const record = this.workspace.clusters.get(name);
+    if (!record) throw new HopsError('CLUSTER_NOT_FOUND', `No cluster named "${name}" in this workspace.`);
+    if (record.kind !== 'local') {
+      throw new HopsError('NOT_FOUND', `Cluster "${name}" is an SSH cluster, which this version cannot connect to yet.`);
+    }
+    const agent = this.localAgent(name);
+    const connection = new ClusterConnection({
+      cluster: name,
+      resolveEndpoint: () => agent.connectOrStart(),
+      onState: (state: Connection) => this.bus.emit('connection.changed', { cluster: name, connection: state }),
+      onHosts: (hosts) => {
+        this.workspace.hosts.replace(name, hosts);
+        this.bus.emit('cluster.hostsChanged', { cluster: name, hosts });
+      },
+      onMetrics: (hostId, sample) => this.bus.emit('host.metrics', { cluster: name, hostId, sample }),
+      log: this.config.log,
+    });
+    this.connections.set(name, connection);
+    return connection;
+  }
+
+  /** The connection state of a cluster without creating a connection. */
+  connectionOf(name: string): Connection {
+    return (
+      this.connections.get(name)?.connection ?? { state: 'offline', detail: 'not connected', sinceMs: Date.now() }
+    );
+  }
+
+  private activeName(): string {
+    const active = this.workspace.clusters.active();
+    if (!active) throw new HopsError('CLUSTER_NOT_FOUND', 'This workspace has no active cluster.');
+    return active;
+  }
+
+  private localAgent(name: string): LocalAgent {
+    let agent = this.localAgents.get(name);
+    if (!agent) {
+      agent = new LocalAgent({
+        dir: path.join(this.config.workspaceDir, 'clusters', name, 'agent'),
+        nodePath: this.config.nodePath,
+        bundlePath: this.config.agentBundlePath,
+        log: this.config.log,
+      });
+      this.localAgents.set(name, agent);
+    }
+    return agent;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * One cluster's live connection: handshake, host list, event stream, and reconnection with
+ * capped backoff. Its state is what the status bar shows.
+ */
+import type { AgentEvent } from '../../protocol/agent-api.ts';
+import type { Connection, ConnectionState } from '../../protocol/desktop-api.ts';
+import { HopsError } from '../../protocol/errors.ts';
+import type { ClusterHost } from '../../protocol/host.ts';
+import { AgentClient, type AgentEndpoint } from './agent-client.ts';
+
+export interface ClusterConnectionOptions {
+  cluster: string;
+  /** Finds (or starts) the head and returns how to reach it. */
+  resolveEndpoint: () => Promise<AgentEndpoint>;
+  onState: (connection: Connection) => void;
+  onHosts: (hosts: ClusterHost[]) => void;
+  onMetrics: (hostId: string, sample: Extract<AgentEvent, { type: 'host.metrics' }>['sample']) => void;
+  log: (line: string) => void;
+}
+
+const backoffMs = { first: 250, max: 5_000 };
+
+export class ClusterConnection {
+  private readonly options: ClusterConnectionOptions;
+  private current: Connection;
+  private agent: AgentClient | undefined;
+  private closeStream: (() => void) | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private stopped = false;
+  private firstAttempt: Promise<void> | undefined;
+  private agentVersion: string | null = null;
+
+  constructor(options: ClusterConnectionOptions) {
+    this.options = options;
+    this.current = { state: 'offline', detail: 'not connected yet', sinceMs: Date.now() };
+  }
+
+  get connection(): Connection {
+    return this.current;
+  }
+
+  get version(): string | null {
+    return this.agentVersion;
+  }
+
+  /** Connects once; resolves after the first attempt, whether it succeeded or not. */
+  start(): Promise<void> {
+    this.stopped = false;
+    this.firstAttempt ??= this.connect();
+    return this.firstAttempt;
+  }
+
+  /** The head's client, or a clear error when the cluster is not connected. */
+  client(): AgentClient {
+    if (!this.agent || this.current.state !== 'connected') {
+      throw new HopsError('AGENT_UNREACHABLE', `Cluster "${this.options.cluster}" is ${this.current.state}: ${this.current.detail}.`);
+    }
+    return this.agent;
+  }
+
+  /** Closes the stream and cancels reconnection. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.closeStream?.();
+    this.closeStream = undefined;
+    this.agent = undefined;
+    this.setState('offline', 'disconnected');
+  }
+
+  /** Fetches the host list now and publishes it. */
+  async refreshHosts(): Promise<ClusterHost[]> {
+    const { hosts } = await this.client().hosts();
+    this.options.onHosts(hosts);
+    return hosts;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    this.setState(this.attempt === 0 ? 'starting' : 'reconnecting', this.attempt === 0 ? 'connecting' : `retry ${this.attempt}`);
+    try {
+      const endpoint = await this.options.resolveEndpoint();
+      const agent = new AgentClient(endpoint);
+      const hello = await agent.hello();
+      if (this.stopped) return;
+      this.agent = agent;
+      this.agentVersion = hello.agentVersion;
+      this.closeStream = agent.streamEvents(
+        (event) => this.onEvent(event),
+        (reason) => this.onStreamClosed(reason),
+      );
+      this.attempt = 0;
+      this.setState('connected', `agent ${hello.agentVersion} at ${endpoint.baseUrl.replace(/^https?:\/\//, '')}`);
+      await this.refreshHosts();
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      this.agent = undefined;
+      const fatal = err instanceof HopsError && err.code === 'AGENT_VERSION_MISMATCH';
+      this.setState(fatal ? 'error' : 'reconnecting', error);
+      if (!fatal) this.scheduleRetry();
+    }
+  }
+
+  private onEvent(event: AgentEvent): void {
+    if (event.type === 'host.metrics') this.options.onMetrics(event.hostId, event.sample);
+    else this.refreshHosts().catch((err: unknown) => this.options.log(`host refresh failed: ${String(err)}`));
+  }
+
+  private onStreamClosed(reason: string): void {
+    if (this.stopped) return;
+    this.agent = undefined;
+    this.closeStream = undefined;
+    this.options.log(`cluster ${this.options.cluster}: ${reason}; reconnecting`);
+    this.setState('reconnecting', reason);
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    const delay = Math.min(backoffMs.max, backoffMs.first * 2 ** this.attempt);
+    this.attempt += 1;
+    this.retryTimer = setTimeout(() => void this.connect(), delay);
+    this.retryTimer.unref();
+  }
+
+  private setState(state: ConnectionState, detail: string): void {
+    if (this.current.state === state && this.current.detail === detail) return;
+    this.current = { state, detail, sinceMs: Date.now() };
+    this.options.onState(this.current);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The desktop core as every front end sees it: Electron IPC, web mode and the CLI all
+ * hold a `Core` and nothing else of main/.
+ */
+import type { AppInfo, AppMode, EventName, EventPayload } from '../../protocol/desktop-api.ts';
+
+export interface CoreOptions {
+  mode: AppMode;
+  /** Workspace directory; defaults from HOPSDESK_HOME, then the platform data dir. */
+  workspaceDir?: string;
+  /** Whether to start (or reuse) the local cluster's agent as part of `start()`. */
+  startLocalCluster?: boolean;
+  /** Root of the installed app (dist/, node_modules/); defaults to this checkout. */
+  appRoot?: string;
+  /** Log sink; defaults to stderr. Never receives secrets. */
+  log?: (line: string) => void;
+}
+
+export type CoreEventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+export interface Core {
+  readonly info: AppInfo;
+  /**
+   * Validates `method` and `params` against the desktop contract and runs the method.
+   * Throws `HopsError` (VALIDATION naming the field, UNKNOWN_METHOD, …) on bad input.
+   */
+  dispatch(method: string, params: unknown): Promise<unknown>;
+  /** Subscribes to every desktop event; returns the unsubscribe function. */
+  subscribe(listener: CoreEventListener): () => void;
+  /** Creates the local cluster on first use, starts or reuses its agent, connects. */
+  start(): Promise<void>;
+  /** Disconnects, stops agents this core started, closes the workspace. Idempotent. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,79 @@
+/**
+ * The desktop API's methods, implemented over the workspace and the cluster connections.
+ * Transports never reach past this table.
+ */
+import type { AppInfo, ClusterStatus, DesktopHandlers } from '../../protocol/desktop-api.ts';
+import type { ClusterHost } from '../../protocol/host.ts';
+import type { Clusters } from '../cluster/clusters.ts';
+import type { Workspace } from '../workspace/workspace.ts';
+
+export function createHandlers(info: AppInfo, workspace: Workspace, clusters: Clusters): DesktopHandlers {
+  /** Live hosts when connected; the workspace's cached copy otherwise (offline view). */
+  const hostsOf = async (name: string): Promise<ClusterHost[]> => {
+    const connection = await clusters.ready(name);
+    if (connection.connection.state === 'connected') {
+      try {
+        return await connection.refreshHosts();
+      } catch {
+        // Fall through to the cached view; the connection reports its own state change.
+      }
+    }
+    return workspace.hosts.list(name);
+  };
+
+  return {
+    'app.info': async () => info,
+
+    'cluster.list': async () => {
+      const active = workspace.clusters.active();
+      return {
+        clusters: workspace.clusters.list().map((c) => ({
+          name: c.name,
+          kind: c.kind,
+          active: c.name === active,
+          createdAtMs: c.createdAtMs,
+          connection: clusters.connectionOf(c.name),
+        })),
+      };
+    },
+
+    'cluster.status': async ({ cluster }) => {
+      const name = clusters.resolveName(cluster);
+      const record = workspace.clusters.get(name)!;
+      const hosts = await hostsOf(name);
+      const connection = await clusters.ready(name);
+      const status: ClusterStatus = {
+        name,
+        kind: record.kind,
+        connection: connection.connection,
+        agentVersion: connection.version,
+        hosts: { total: hosts.length, healthy: hosts.filter((h) => h.state === 'healthy').length },
+        cpuCores: sum(hosts, (h) => h.inventory.cpu.cores),
+        memoryTotalBytes: sum(hosts, (h) => h.inventory.memory.totalBytes),
+        gpus: { total: sum(hosts, (h) => h.inventory.gpus.length) },
+      };
+      return status;
+    },
+
+    'cluster.hosts': async ({ cluster }) => ({ hosts: await hostsOf(clusters.resolveName(cluster)) }),
+
+    'cluster.metrics': async ({ cluster, hostId, sinceMs }) => {
+      const client = (await clusters.ready(cluster)).client();
+      return client.hostMetrics(hostId, sinceMs);
+    },
+
+    'settings.get': async () => workspace.settings.get(),
+    'settings.update': async (patch) => workspace.settings.update(patch),
+    'layout.get': async () => workspace.layout.get(),
+    'layout.save': async (layout) => workspace.layout.save(layout),
+    'recent.list': async () => ({ items: workspace.recent.list() }),
+    'recent.add': async (item) => {
+      workspace.recent.add(item);
+      return { items: workspace.recent.list() };
+    },
+  };
+}
+
+function sum<T>(items: T[], pick: (item: T) => number): number {
+  return items.reduce((total, item) => total + pick(item), 0);
+}

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ViewId } from '../../protocol/desktop-api.ts';
+import { host } from '../testing/hosts.ts';
+import { buildCommands, type CommandTargets } from './commands.ts';
+import { describeHostChanges } from './host-changes.ts';
+import { ariaShortcut, formatShortcut, matchesShortcut, type KeyPress } from './shortcuts.ts';
+
+const press = (key: string, mods: Partial<KeyPress> = {}): KeyPress => ({
+  key,
+  ctrlKey: false,
+  metaKey: false,
+  shiftKey: false,
+  altKey: false,
+  ...mods,
+});
+
+describe('shortcuts', () => {
+  it('matches Ctrl on Linux and Windows, Cmd on macOS', () => {
+    const toggle = { key: 'b', mod: true };
+    assert.equal(matchesShortcut(press('b', { ctrlKey: true }), toggle, false), true);
+    assert.equal(matchesShortcut(press('b', { metaKey: true }), toggle, true), true);
+    assert.equal(matchesShortcut(press('b', { metaKey: true }), toggle, false), false);
+    assert.equal(matchesShortcut(press('b'), toggle, false), false);
+  });
+
+  it('requires exactly the modifiers written', () => {
+    const palette = { key: 'p', mod: true, shift: true };
+    assert.equal(matchesShortcut(press('P', { ctrlKey: true, shiftKey: true }), palette, false), true);
+    assert.equal(matchesShortcut(press('p', { ctrlKey: true }), palette, false), false);
+    assert.equal(matchesShortcut(press('P', { ctrlKey: true, shiftKey: true, altKey: true }), palette, false), false);
+    assert.equal(matchesShortcut(press('F1'), { key: 'F1' }, false), true);
+  });
+
+  it('writes shortcuts as each platform does', () => {
+    assert.equal(formatShortcut({ key: 'p', mod: true, shift: true }, false), 'Ctrl+Shift+P');
+    assert.equal(formatShortcut({ key: 'p', mod: true, shift: true }, true), '⇧⌘P');
+    assert.equal(formatShortcut({ key: 'F1' }, false), 'F1');
+    assert.equal(ariaShortcut({ key: '1', mod: true }, false), 'Control+1');
+    assert.equal(ariaShortcut({ key: '1', mod: true }, true), 'Meta+1');
+  });
+});
+
+describe('commands', () => {
+  const calls: string[] = [];
+  const targets: CommandTargets = {
+    hosts: [host('h1', { hostname: 'gpu-a' })],
+    theme: 'dark',
+    showView: (view: ViewId) => calls.push(`view ${view}`),
+    toggleSidebar: () => calls.push('sidebar'),
+    togglePanel: () => calls.push('panel'),
+    openPalette: () => calls.push('palette'),
+    setTheme: (theme) => calls.push(`theme ${theme}`),
+    focusHost: (id) => calls.push(`host ${id}`),
+    reloadCluster: () => calls.push('reload'),
+  };
+  const commands = buildCommands(targets);
+  const byId = (id: string) => commands.find((c) => c.id === id)!;
+
+  it('has a Ctrl+1…8 command for each section, in activity bar order', () => {
+    const views = commands.filter((c) => c.id.startsWith('view.'));
+    assert.equal(views.length, 8);
+    assert.deepEqual(
+      views.map((c) => c.shortcuts[0]?.key),
+      ['1', '2', '3', '4', '5', '6', '7', '8'],
+    );
+    byId('view.streams').run();
+    assert.equal(calls.at(-1), 'view streams');
+  });
+
+  it('binds the workbench shortcuts', () => {
+    assert.deepEqual(byId('layout.toggleSidebar').shortcuts, [{ key: 'b', mod: true }]);
+    assert.deepEqual(byId('layout.togglePanel').shortcuts, [{ key: 'j', mod: true }]);
+    assert.deepEqual(
+      byId('palette.show').shortcuts.map((s) => s.key),
+      ['p', 'F1'],
+    );
+  });
+
+  it('offers focusing each host, reloading, and the three themes with the current one checked', () => {
+    byId('host.focus.h1').run();
+    byId('cluster.reload').run();
+    byId('theme.light').run();
+    assert.deepEqual(calls.slice(-3), ['host h1', 'reload', 'theme light']);
+    assert.equal(byId('host.focus.h1').title, 'Focus Host gpu-a');
+    assert.deepEqual(
+      commands.filter((c) => c.category === 'Theme').map((c) => [c.id, c.checked]),
+      [
+        ['theme.system', false],
+        ['theme.light', false],
+        ['theme.dark', true],
+      ],
+    );
+  });
+
+  it('gives every command a unique id and no shortcut to two commands', () => {
+    assert.equal(new Set(commands.map((c) => c.id)).size, commands.length);
+    const keys = commands.flatMap((c) => c.shortcuts.map((s) => formatShortcut(s, false)));
+    assert.equal(new Set(keys).size, keys.length);
+  });
+});
+
+describe('host changes', () => {
+  it('reports joins, departures and health changes', () => {
+    const changes = describeHostChanges(
+      [host('a'), host('b'), host('c', { state: 'unreachable' })],
+      [host('a', { state: 'unreachable' }), host('c'), host('d')],
+    );
+    assert.deepEqual(changes, [
+      { level: 'warning', message: 'Host a is unreachable.' },
+      { level: 'success', message: 'Host c is healthy again.' },
+      { level: 'info', message: 'Host d joined the cluster.' },
+      { level: 'warning', message: 'Host b left the cluster.' },
+    ]);
+  });
+
+  it('says nothing when nothing a user cares about changed', () => {
+    assert.deepEqual(describeHostChanges([host('a')], [host('a', { lastHeartbeatMs: 99 })]), []);
+  });
+});

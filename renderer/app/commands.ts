@@ -1,0 +1,112 @@
+/**
+ * Every action the workbench offers, for the command palette and the keyboard alike, so a
+ * shortcut shown in the palette is always the one that works.
+ */
+import type { Theme, ViewId } from '../../protocol/desktop-api.ts';
+import type { ClusterHost } from '../../protocol/host.ts';
+import { sections } from './sections.ts';
+import type { Shortcut } from './shortcuts.ts';
+
+export type CommandCategory = 'View' | 'Cluster' | 'Host' | 'Theme';
+
+export interface AppCommand {
+  id: string;
+  category: CommandCategory;
+  title: string;
+  /** The first one is shown; all of them work. */
+  shortcuts: Shortcut[];
+  /** Extra words the palette matches on. */
+  keywords: string[];
+  /** Marks the choice in force, e.g. the current theme. */
+  checked?: boolean;
+  run(): void;
+}
+
+/** What commands act on; the workbench passes its store actions and session. */
+export interface CommandTargets {
+  hosts: ReadonlyArray<Pick<ClusterHost, 'hostId' | 'hostname' | 'address'>>;
+  theme: Theme;
+  showView(view: ViewId): void;
+  toggleSidebar(): void;
+  togglePanel(): void;
+  openPalette(): void;
+  setTheme(theme: Theme): void;
+  focusHost(hostId: string): void;
+  reloadCluster(): void;
+}
+
+const themes: ReadonlyArray<{ theme: Theme; title: string }> = [
+  { theme: 'system', title: 'Follow the system' },
+  { theme: 'light', title: 'Light' },
+  { theme: 'dark', title: 'Dark' },
+];
+
+export function buildCommands(t: CommandTargets): AppCommand[] {
+  const commands: AppCommand[] = [];
+  sections.forEach((section, index) => {
+    commands.push({
+      id: `view.${section.id}`,
+      category: 'View',
+      title: `Go to ${section.title}`,
+      shortcuts: [{ key: String(index + 1), mod: true }],
+      keywords: ['section', 'open', 'show'],
+      run: () => t.showView(section.id),
+    });
+  });
+  commands.push(
+    {
+      id: 'layout.toggleSidebar',
+      category: 'View',
+      title: 'Toggle Side Bar',
+      shortcuts: [{ key: 'b', mod: true }],
+      keywords: ['hide', 'show', 'tree'],
+      run: t.toggleSidebar,
+    },
+    {
+      id: 'layout.togglePanel',
+      category: 'View',
+      title: 'Toggle Panel',
+      shortcuts: [{ key: 'j', mod: true }],
+      keywords: ['notifications', 'log', 'bottom'],
+      run: t.togglePanel,
+    },
+    {
+      id: 'palette.show',
+      category: 'View',
+      title: 'Show All Commands',
+      shortcuts: [{ key: 'p', mod: true, shift: true }, { key: 'F1' }],
+      keywords: ['command palette'],
+      run: t.openPalette,
+    },
+    {
+      id: 'cluster.reload',
+      category: 'Cluster',
+      title: 'Reload Cluster',
+      shortcuts: [],
+      keywords: ['refresh', 'hosts', 'status'],
+      run: t.reloadCluster,
+    },
+  );
+  for (const host of t.hosts) {
+    commands.push({
+      id: `host.focus.${host.hostId}`,
+      category: 'Host',
+      title: `Focus Host ${host.hostname}`,
+      shortcuts: [],
+      keywords: [host.hostId, host.address, 'card'],
+      run: () => t.focusHost(host.hostId),
+    });
+  }
+  for (const { theme, title } of themes) {
+    commands.push({
+      id: `theme.${theme}`,
+      category: 'Theme',
+      title: `Theme: ${title}`,
+      shortcuts: [],
+      keywords: ['colour', 'color', 'appearance', theme],
+      checked: t.theme === theme,
+      run: () => t.setTheme(theme),
+    });
+  }
+  return commands;
+}

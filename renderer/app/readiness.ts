@@ -1,0 +1,12 @@
+/**
+ * Mirrors the first load onto `#root[data-app-state]` (loading, ready, error), which
+ * end-to-end tests and the Electron shell wait on instead of sleeping.
+ */
+import type { AppStore } from '../store/app-state.ts';
+
+export function mirrorReadiness(store: AppStore, element: { dataset: DOMStringMap }): () => void {
+  element.dataset.appState = store.getState().loadPhase;
+  return store.subscribe((next, previous) => {
+    if (next.loadPhase !== previous.loadPhase) element.dataset.appState = next.loadPhase;
+  });
+}

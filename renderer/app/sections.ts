@@ -1,0 +1,92 @@
+/**
+ * The workbench's sections in activity bar order, with what each will hold. Sections not
+ * built yet say so plainly rather than showing controls that do nothing.
+ */
+import type { ViewId } from '../../protocol/desktop-api.ts';
+
+export interface Section {
+  id: ViewId;
+  title: string;
+  /** Two sentences on what will live here, for the empty state. */
+  promise: [string, string];
+  available: boolean;
+}
+
+export const sections: readonly Section[] = [
+  {
+    id: 'cluster',
+    title: 'Cluster',
+    promise: [
+      'The hosts of this cluster with their CPUs, memory, disks and GPUs.',
+      'Live charts follow each host over the last five minutes.',
+    ],
+    available: true,
+  },
+  {
+    id: 'projects',
+    title: 'Projects',
+    promise: [
+      'Projects group datasets, jobs and models, with members who hold a role in each.',
+      'Data Owners manage members and sharing; Data Scientists read data and run code.',
+    ],
+    available: false,
+  },
+  {
+    id: 'datasets',
+    title: 'Datasets',
+    promise: [
+      'Datasets live on a filesystem replicated across the hosts of the cluster.',
+      'The dataset explorer will preview files, show statistics and share data between projects.',
+    ],
+    available: false,
+  },
+  {
+    id: 'jobs',
+    title: 'Jobs',
+    promise: [
+      'A GPU-aware job queue places work on the hosts and GPUs that fit it.',
+      'Each job will show its placement, state timeline and live logs.',
+    ],
+    available: false,
+  },
+  {
+    id: 'experiments',
+    title: 'Experiments',
+    promise: [
+      'Experiments track runs with their parameters and metrics.',
+      'Hyperparameter search will launch many runs and chart how they compare.',
+    ],
+    available: false,
+  },
+  {
+    id: 'models',
+    title: 'Models',
+    promise: [
+      'A model registry keeps trained models with their versions.',
+      'One-click serving will put a version behind a REST endpoint on the cluster.',
+    ],
+    available: false,
+  },
+  {
+    id: 'streams',
+    title: 'Streams',
+    promise: [
+      'Kafka-compatible topics carry events between jobs, services and the outside world.',
+      'Each topic will have an Avro schema in a registry and access rules per project.',
+    ],
+    available: false,
+  },
+  {
+    id: 'terminal',
+    title: 'Terminal',
+    promise: [
+      'Terminals open a shell on any host of the cluster.',
+      'They will run in the bottom panel next to logs and notifications.',
+    ],
+    available: false,
+  },
+];
+
+export function sectionOf(id: ViewId): Section {
+  return sections.find((s) => s.id === id) ?? sections[0]!;
+}

@@ -1,0 +1,82 @@
+/** The bottom panel: a log of connection changes and errors, newest at the bottom. */
+import { CircleCheck, CircleX, Info, ListX, TriangleExclamationPoint, X, type LucideIcon } from 'lucide-react';
+import { useEffect, useRef } from 'react';
+import { formatClockTime, formatExactTime } from '../../format/time.ts';
+import { appStore, useAppState } from '../../store/app-store.ts';
+import { selectNotices, type NoticeLevel } from '../../store/notifications-slice.ts';
+import type { StateTone } from '../common/StateLabel.tsx';
+import { formatShortcut } from '../../app/shortcuts.ts';
+import { Kbd } from '../common/Kbd.tsx';
+import { isMac } from '../common/platform.ts';
+
+const levelLook: Record<NoticeLevel, { icon: LucideIcon; tone: StateTone; word: string }> = {
+  info: { icon: Info, tone: 'running', word: 'Info' },
+  success: { icon: CircleCheck, tone: 'healthy', word: 'OK' },
+  warning: { icon: TriangleExclamationPoint, tone: 'warning', word: 'Warning' },
+  error: { icon: CircleX, tone: 'failed', word: 'Error' },
+};
+
+export function NotificationsPanel({ height }: { height: number }) {
+  const notices = useAppState(selectNotices);
+  const list = useRef<HTMLOListElement>(null);
+
+  useEffect(() => {
+    appStore.getState().markNoticesRead();
+  }, [notices]);
+
+  // Follow the newest line, as a terminal does.
+  useEffect(() => {
+    const el = list.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [notices.length]);
+
+  return (
+    <section id="panel" className="panel" style={{ height }} aria-labelledby="panel-title" data-testid="panel">
+      <header className="panel-header">
+        <h2 id="panel-title">
+          Notifications <span className="panel-count num">{notices.length}</span>
+        </h2>
+        <div className="panel-actions">
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Clear notifications"
+            title="Clear notifications"
+            disabled={notices.length === 0}
+            onClick={() => appStore.getState().clearNotices()}
+          >
+            <ListX size={14} aria-hidden="true" />
+          </button>
+          <button type="button" className="icon-button" aria-label="Close panel" title={`Close panel (${formatShortcut({ key: 'j', mod: true }, isMac)})`} onClick={() => appStore.getState().setPanelVisible(false)}>
+            <X size={14} aria-hidden="true" />
+          </button>
+        </div>
+      </header>
+      {notices.length === 0 ? (
+        <p className="panel-empty">
+          No notifications. Connection changes and errors will be listed here. <Kbd shortcut={{ key: 'j', mod: true }} /> hides this panel.
+        </p>
+      ) : (
+        <ol className="log" role="log" aria-label="Notifications" ref={list} tabIndex={0}>
+          {notices.map((notice) => {
+            const look = levelLook[notice.level];
+            const Icon = look.icon;
+            return (
+              <li key={notice.id} className="log-line" data-level={notice.level} data-testid="notification">
+                <time className="log-time num" dateTime={new Date(notice.atMs).toISOString()} title={formatExactTime(notice.atMs)}>
+                  {formatClockTime(notice.atMs)}
+                </time>
+                <span className="state-label log-level" data-tone={look.tone}>
+                  <Icon size={13} aria-hidden="true" />
+                  <span>{look.word}</span>
+                </span>
+                <span className="log-message">{notice.message}</span>
+                {notice.detail && <span className="log-detail">{notice.detail}</span>}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}
