@@ -1,8 +1,8 @@
 /**
  * bench/startup — how fast the app is usable and how light it sits idle.
- * Hopsdesk: time from starting `hopsdesk open --web` (fresh workspace, so the local cluster
- * is created and its agent started) to `data-app-state="ready"` in Chromium; the agent's and
- * the core's idle RSS. Peers in the same run: a bare Node HTTP server started the same way
+ * Hopsdesk: time from starting `hopsdesk open --web` to `data-app-state="ready"` in
+ * Chromium, on first start (fresh workspace: the local cluster is created and its agent
+ * started) and on the next start (the same workspace); the agent's and the core's idle RSS. Peers in the same run: a bare Node HTTP server started the same way
  * and its page loaded (the floor of "start a process, load a page"), and an idle bare Node
  * process on the same runtime (the floor of any Node daemon).
  * `--quick`: one round, nothing written (what CI runs); otherwise 5 rounds and the figures
@@ -31,27 +31,46 @@ async function rssBytes(pid: number): Promise<number> {
   return Number(status.match(/^VmRSS:\s+(\d+) kB$/m)?.[1] ?? NaN) * 1024;
 }
 
-async function hopsdeskRound(browser: Browser) {
+/** Starts the app and loads its page; returns the time to ready and the running app. */
+async function timeToReady(browser: Browser, workspace?: string) {
+  // The browser's own tab start-up is not the app's: open the tab before starting the clock.
+  const page = await browser.newPage();
   const started = performance.now();
-  const app = await startApp();
+  const app = await startApp(workspace ? { workspace } : {});
+  await page.goto(app.url);
+  await page.locator('#root[data-app-state="ready"]').waitFor({ state: 'attached', timeout: 30_000 });
+  const readyMs = performance.now() - started;
+  await page.close();
+  return { app, readyMs };
+}
+
+/** First start (fresh workspace: the cluster is created), then the next start reusing it. */
+async function hopsdeskRound(browser: Browser) {
+  const first = await timeToReady(browser);
+  const workspace = first.app.workspace;
+  first.app.process.kill('SIGTERM');
+  await new Promise((resolve) => first.app.process.once('exit', resolve));
+  const next = await timeToReady(browser, workspace);
   try {
-    const page = await browser.newPage();
-    await page.goto(app.url);
-    await page.locator('#root[data-app-state="ready"]').waitFor({ state: 'attached', timeout: 30_000 });
-    const readyMs = performance.now() - started;
-    await page.close();
     await new Promise((resolve) => setTimeout(resolve, idleSettleMs));
     const run = JSON.parse(
-      await readFile(path.join(app.workspace, 'clusters', 'local', 'agent', 'run.json'), 'utf8'),
+      await readFile(path.join(workspace, 'clusters', 'local', 'agent', 'run.json'), 'utf8'),
     ) as { pid: number };
-    return { readyMs, agentRss: await rssBytes(run.pid), coreRss: await rssBytes(app.process.pid!) };
+    return {
+      firstReadyMs: first.readyMs,
+      nextReadyMs: next.readyMs,
+      agentRss: await rssBytes(run.pid),
+      coreRss: await rssBytes(next.app.process.pid!),
+    };
   } finally {
-    await app.stop();
+    await next.app.stop();
+    await first.app.stop();
   }
 }
 
 /** The peer: a bare Node server process serving one page, started and loaded the same way. */
 async function peerRound(browser: Browser) {
+  const page = await browser.newPage();
   const started = performance.now();
   const server = spawn(
     pinnedNode,
@@ -64,7 +83,6 @@ async function peerRound(browser: Browser) {
   );
   try {
     const port = await new Promise<string>((resolve) => createInterface({ input: server.stdout! }).once('line', resolve));
-    const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.locator('#root[data-app-state="ready"]').waitFor({ state: 'attached' });
     const readyMs = performance.now() - started;
@@ -92,13 +110,15 @@ try {
 }
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-const ready = median(ours.map((r) => r.readyMs));
+const firstReady = median(ours.map((r) => r.firstReadyMs));
+const nextReady = median(ours.map((r) => r.nextReadyMs));
 const peerReady = median(peers.map((r) => r.readyMs));
 const agentRss = median(ours.map((r) => r.agentRss));
 const coreRss = median(ours.map((r) => r.coreRss));
 const peerRss = median(peers.map((r) => r.rss));
 const rows = [
-  ['start → ready (web mode, first start)', `${ready.toFixed(0)} ms`, `${peerReady.toFixed(0)} ms (bare Node server + page)`, (ready / peerReady).toFixed(2), '≤ 1500 ms'],
+  ['start → ready, first start (creates the cluster)', `${firstReady.toFixed(0)} ms`, `${peerReady.toFixed(0)} ms (bare Node server + page)`, (firstReady / peerReady).toFixed(2), '≤ 1500 ms'],
+  ['start → ready, next start (reuses it)', `${nextReady.toFixed(0)} ms`, `${peerReady.toFixed(0)} ms (bare Node server + page)`, (nextReady / peerReady).toFixed(2), '≤ 1500 ms'],
   ['agent idle RSS', `${mb(agentRss)} MB`, `${mb(peerRss)} MB (idle bare Node)`, (agentRss / peerRss).toFixed(2), '≤ 80 MB'],
   ['desktop core idle RSS', `${mb(coreRss)} MB`, `${mb(peerRss)} MB (idle bare Node)`, (coreRss / peerRss).toFixed(2), ''],
 ];

@@ -8,7 +8,6 @@ import { productVersion } from '../../protocol/version.ts';
 import { createCore } from '../core/create-core.ts';
 import { compileCoreOptions } from '../core/options.ts';
 import { findElectronBinary } from '../electron/find-electron.ts';
-import { startWebServer } from '../web/server.ts';
 
 export interface OpenOptions {
   web: boolean;
@@ -29,9 +28,12 @@ export async function openApp(options: OpenOptions): Promise<number> {
 async function openWeb(why: string, options: OpenOptions): Promise<number> {
   const core = await createCore({ mode: 'web', workspaceDir: options.workspace, log: options.log });
   const config = compileCoreOptions({ mode: 'web' });
+  // The local agent boots in its own process while this one loads and starts the server.
+  const started = core.start();
+  const { startWebServer } = await import('../web/server.ts');
   const [server] = await Promise.all([
     startWebServer({ core, rendererDir: path.join(config.appRoot, 'dist', 'renderer'), port: options.port }),
-    core.start(),
+    started,
   ]);
   if (options.json) {
     process.stdout.write(JSON.stringify({ url: server.url, mode: 'web' }) + '\n');

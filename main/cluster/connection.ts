@@ -103,6 +103,7 @@ export class ClusterConnection {
   }
 
   private onEvent(event: AgentEvent): void {
+    if (this.stopped) return;
     if (event.type === 'host.metrics') this.options.onMetrics(event.hostId, event.sample);
     else this.refreshHosts().catch((err: unknown) => this.options.log(`host refresh failed: ${String(err)}`));
   }

@@ -36,7 +36,8 @@ const stopTimeoutMs = 5_000;
 export class LocalAgent {
   private readonly options: LocalAgentOptions;
   private child: ChildProcess | undefined;
-  private stopping = false;
+  private starting: Promise<AgentEndpoint> | undefined;
+  private closed = false;
 
   constructor(options: LocalAgentOptions) {
     this.options = options;
@@ -60,24 +61,35 @@ export class LocalAgent {
    * directory, or a new one started now.
    */
   async connectOrStart(): Promise<AgentEndpoint> {
-    const tokens = await this.ensureConfig();
-    const running = await this.findRunning(tokens);
-    if (running) return running;
-    return this.start(tokens);
+    if (this.closed) throw new HopsError('AGENT_UNREACHABLE', 'Hopsdesk is shutting down.');
+    // One start at a time: concurrent callers share it.
+    this.starting ??= (async () => {
+      const tokens = await this.ensureConfig();
+      const running = await this.findRunning(tokens);
+      if (running) return running;
+      if (this.closed) throw new HopsError('AGENT_UNREACHABLE', 'Hopsdesk is shutting down.');
+      return this.start(tokens);
+    })().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
   }
 
-  /** Stops the agent if this process started it; waits for it to exit. */
+  /**
+   * Stops the agent if this process started it, and waits for it to exit. A start still in
+   * progress is let finish first, so quitting during start-up leaves no agent behind.
+   */
   async stop(): Promise<void> {
+    this.closed = true;
+    await this.starting?.catch(() => undefined);
     const child = this.child;
     if (!child || !this.owned) return;
-    this.stopping = true;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
     await exited;
     clearTimeout(timer);
     this.child = undefined;
-    this.stopping = false;
   }
 
   private async ensureConfig(): Promise<Tokens> {
@@ -121,7 +133,8 @@ export class LocalAgent {
     const child = spawn(
       nodePath,
       ['--disable-warning=ExperimentalWarning', bundlePath, '--config', path.join(dir, 'config.json')],
-      { stdio: ['ignore', logHandle.fd, logHandle.fd], env: process.env },
+      // The compile cache spares the agent re-parsing its bundle at every start.
+      { stdio: ['ignore', logHandle.fd, logHandle.fd], env: { ...process.env, NODE_COMPILE_CACHE: path.join(dir, 'compile-cache') } },
     );
     await logHandle.close();
     this.child = child;

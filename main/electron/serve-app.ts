@@ -10,7 +10,7 @@ import { appResponseHeaders, resolveAppFile } from './app-protocol.ts';
 /** Registers the scheme's privileges; Electron accepts this only before the app is ready. */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } },
   ]);
 }
 
