@@ -24,6 +24,16 @@ test('every path refuses a request without the token', async ({ request }) => {
   }
 });
 
+test('the page is served with a strict Content Security Policy', async ({ request }) => {
+  const token = new URL(app.url).searchParams.get('token')!;
+  const response = await request.get(app.origin + '/', { headers: { authorization: `Bearer ${token}` } });
+  expect(response.status()).toBe(200);
+  const csp = response.headers()['content-security-policy'] ?? '';
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).not.toContain('unsafe-eval');
+  expect(response.headers()['x-content-type-options']).toBe('nosniff');
+});
+
 test('a foreign Host header is refused even with the token', async ({ request }) => {
   const token = new URL(app.url).searchParams.get('token')!;
   const response = await request.get(app.origin + '/', {

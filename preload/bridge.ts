@@ -8,10 +8,10 @@
  * keeps only its message. Built here, errors are real Errors of the page with `code`,
  * `hint` and `field`, as the renderer expects from every transport.
  */
-import type { WireError } from '../protocol/errors.ts';
 
-/** The reply on every `hops:<method>` IPC channel: errors travel as values, codes intact. */
-export type IpcReply = { ok: true; value: unknown } | { ok: false; error: WireError };
+import type { IpcReply } from '../protocol/wire.ts';
+
+export type { IpcReply };
 
 /** What the main process sends on the event channel. */
 export interface EventEnvelope {

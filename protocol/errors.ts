@@ -12,6 +12,7 @@ export const errorCodes = {
   NOT_FOUND: { status: 404, hint: 'Check the name; `hopsdesk cluster status` lists what exists.' },
   CLUSTER_NOT_FOUND: { status: 404, hint: 'List clusters with `hopsdesk cluster status`.' },
   HOST_NOT_FOUND: { status: 404, hint: 'List hosts with `hopsdesk cluster hosts`.' },
+  CORE_UNREACHABLE: { status: 503, hint: 'Hopsdesk reconnects by itself; if it does not, reload the window.' },
   AGENT_UNREACHABLE: { status: 503, hint: 'Check that the agent is running; Hopsdesk retries by itself.' },
   AGENT_START_FAILED: { status: 503, hint: 'See the agent log named in the message.' },
   AGENT_VERSION_MISMATCH: { status: 409, hint: 'Upgrade the agent to the desktop version.' },

@@ -23,6 +23,9 @@ export interface EventMessage {
 
 export type ServerMessage = ReplyMessage | EventMessage;
 
+/** What an IPC handler returns: errors travel as values so their code and hint survive. */
+export type IpcReply = { ok: true; value: unknown } | { ok: false; error: WireError };
+
 /** IPC channels carry this prefix; the main process refuses any other. */
 export const IPC_PREFIX = 'hops:';
 export const IPC_EVENT_CHANNEL = 'hops:event';

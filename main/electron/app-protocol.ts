@@ -4,24 +4,13 @@
  * bytes and backslashes; every response carries the app's security headers.
  */
 import path from 'node:path';
+import { contentSecurityPolicy } from '../../protocol/content-security-policy.ts';
 import { isAppUrl } from './app-origin.ts';
 
 export type AppFile =
   | { ok: true; file: string; contentType: string | undefined }
   | { ok: false; status: 400 | 403 | 405; reason: string };
 
-export const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "worker-src 'self' blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 /** Headers on every `app://` response, file or error. */
 export const appResponseHeaders: Readonly<Record<string, string>> = {

@@ -4,7 +4,7 @@
  * thrown error to its message on the way to the renderer, losing code and hint.
  */
 import { HopsError, toWireError } from '../../protocol/errors.ts';
-import type { IpcReply } from '../../preload/bridge.ts';
+import type { IpcReply } from '../../protocol/wire.ts';
 import type { InvokeFacts } from './sender.ts';
 
 export type Dispatch = (method: string, params: unknown) => Promise<unknown>;

@@ -8,6 +8,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { contentSecurityPolicy } from '../../protocol/content-security-policy.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import { limits } from '../../protocol/limits.ts';
 import type { Core } from '../core/core.ts';
@@ -31,18 +32,6 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "worker-src 'self' blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 /** Starts the web-mode server and resolves once it listens. */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {

@@ -168,7 +168,7 @@ describe('web client', () => {
     const result = await reply;
     assert.equal(result.ok, false);
     if (result.ok) return;
-    assert.equal(result.error.code, 'AGENT_UNREACHABLE');
+    assert.equal(result.error.code, 'CORE_UNREACHABLE');
     assert.match(result.error.message, /closed before cluster\.status answered/);
     assert.match(result.error.hint, /reconnects by itself/);
   });

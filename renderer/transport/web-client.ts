@@ -122,7 +122,7 @@ export function createWebClient(options: WebClientOptions): WebClient {
       if (!call.sent) continue;
       settle(id);
       call.reject(
-        new HopsError('AGENT_UNREACHABLE', `The connection to the Hopsdesk core closed before ${call.message.method} answered.`, {
+        new HopsError('CORE_UNREACHABLE', `The connection to the Hopsdesk core closed before ${call.message.method} answered.`, {
           hint: 'Hopsdesk reconnects by itself; try again in a moment.',
         }),
       );
@@ -148,7 +148,7 @@ export function createWebClient(options: WebClientOptions): WebClient {
   const call = (method: string, params: unknown): Promise<unknown> =>
     new Promise((resolve, reject) => {
       if (state === 'closed') {
-        reject(new HopsError('AGENT_UNREACHABLE', `This window closed its connection; ${method} was not sent.`, { hint: 'Reload the page.' }));
+        reject(new HopsError('CORE_UNREACHABLE', `This window closed its connection; ${method} was not sent.`, { hint: 'Reload the page.' }));
         return;
       }
       const id = nextId;
@@ -162,7 +162,7 @@ export function createWebClient(options: WebClientOptions): WebClient {
       entry.queueTimer = timers.setTimeout(() => {
         if (settle(id) === undefined) return;
         reject(
-          new HopsError('AGENT_UNREACHABLE', `Could not reach the Hopsdesk core within ${Math.round(queueTimeoutMs / 1000)} s to call ${method}.`, {
+          new HopsError('CORE_UNREACHABLE', `Could not reach the Hopsdesk core within ${Math.round(queueTimeoutMs / 1000)} s to call ${method}.`, {
             hint: 'Check that Hopsdesk is still running, then reload this page.',
           }),
         );
@@ -203,7 +203,7 @@ export function createWebClient(options: WebClientOptions): WebClient {
       if (reconnectTimer !== null) timers.clearTimeout(reconnectTimer);
       for (const [id, entry] of pending) {
         settle(id);
-        entry.reject(new HopsError('AGENT_UNREACHABLE', `This window closed its connection before ${entry.message.method} answered.`, { hint: 'Reload the page.' }));
+        entry.reject(new HopsError('CORE_UNREACHABLE', `This window closed its connection before ${entry.message.method} answered.`, { hint: 'Reload the page.' }));
       }
       socket?.close();
       socket = null;
