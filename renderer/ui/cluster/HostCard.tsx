@@ -26,6 +26,9 @@ let handledFocusSeq = 0;
 export function HostCard({ host }: { host: ClusterHost }) {
   const latest = useAppState(useMemo(() => selectLatestSample(host.hostId), [host.hostId]));
   const focus = useAppState(selectHostFocus);
+  // The host list is re-read only when a host's state changes; live samples arrive with
+  // every heartbeat, so the newest of the two says when the host was last heard from.
+  const heardAtMs = Math.max(host.lastHeartbeatMs, latest?.atMs ?? 0);
   const card = useRef<HTMLElement>(null);
   const { inventory } = host;
   const healthy = host.state === 'healthy';
@@ -77,7 +80,7 @@ export function HostCard({ host }: { host: ClusterHost }) {
           </span>
           <span>agent {host.agentVersion}</span>
           <span>
-            heartbeat <RelativeTime atMs={host.lastHeartbeatMs} />
+            heartbeat <RelativeTime atMs={heardAtMs} />
           </span>
         </div>
       </header>
@@ -116,7 +119,7 @@ export function HostCard({ host }: { host: ClusterHost }) {
           </div>
           {!healthy && (
             <p className="stale-note">
-              Figures are from the last heartbeat, <RelativeTime atMs={host.lastHeartbeatMs} />.
+              Figures are from the last heartbeat, <RelativeTime atMs={heardAtMs} />.
             </p>
           )}
         </section>

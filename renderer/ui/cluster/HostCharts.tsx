@@ -1,12 +1,14 @@
 /** The host's live charts: CPU, memory, and the utilisation of each GPU. */
-import { useMemo } from 'react';
+import { lazy, Suspense, useMemo } from 'react';
 import type { ClusterHost } from '../../../protocol/host.ts';
 import { useAppState } from '../../store/app-store.ts';
 import { CHART_WINDOW_MS, chartSeries } from '../../store/chart-series.ts';
 import { samplesWithin } from '../../store/metrics-buffer.ts';
 import { selectMetrics } from '../../store/metrics-slice.ts';
 import { useResolvedTheme } from '../common/theme.ts';
-import { LiveChart } from './LiveChart.tsx';
+
+// uPlot loads after the first paint: the host's figures show at once, the charts a moment later.
+const LiveChart = lazy(() => import('./LiveChart.tsx').then((m) => ({ default: m.LiveChart })));
 
 export function HostCharts({ host }: { host: ClusterHost }) {
   const buffer = useAppState(useMemo(() => selectMetrics(host.hostId), [host.hostId]));
@@ -20,9 +22,11 @@ export function HostCharts({ host }: { host: ClusterHost }) {
 
   return (
     <section className="host-charts" aria-label={`${host.hostname} usage over the last 5 minutes`}>
-      <LiveChart kind="cpu" title="CPU" series={cpu} theme={theme} />
-      <LiveChart kind="memory" title="Memory" series={memory} theme={theme} />
-      {gpuKey !== '' && <LiveChart kind="gpu" title="GPU utilization" series={gpu} theme={theme} />}
+      <Suspense fallback={<figure className="chart chart-loading" aria-busy="true" />}>
+        <LiveChart kind="cpu" title="CPU" series={cpu} theme={theme} />
+        <LiveChart kind="memory" title="Memory" series={memory} theme={theme} />
+        {gpuKey !== '' && <LiveChart kind="gpu" title="GPU utilization" series={gpu} theme={theme} />}
+      </Suspense>
     </section>
   );
 }
