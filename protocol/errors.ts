@@ -17,6 +17,16 @@ export const errorCodes = {
   AGENT_START_FAILED: { status: 503, hint: 'See the agent log named in the message.' },
   AGENT_VERSION_MISMATCH: { status: 409, hint: 'Upgrade the agent to the desktop version.' },
   AGENT_ALREADY_RUNNING: { status: 409, hint: 'Another agent holds this data directory; stop it or use it.' },
+  HOST_KEY_UNKNOWN: {
+    status: 409,
+    hint: 'Compare the fingerprint with the host (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`), then trust it with --trust-new or --accept-host-key.',
+  },
+  HOST_KEY_CHANGED: {
+    status: 409,
+    hint: 'Someone may be impersonating the host. If it was reinstalled, check the new fingerprint on the host itself, then forget the old key.',
+  },
+  SSH_AUTH_FAILED: { status: 401, hint: 'Check the user name and the key, or add the key to ~/.ssh/authorized_keys on the host.' },
+  SSH_UNREACHABLE: { status: 503, hint: 'Check the address and port, and that sshd runs on the host.' },
   WORKSPACE_INVALID: { status: 500, hint: 'Choose another workspace with --workspace DIR.' },
   INTERNAL: { status: 500, hint: 'This is a bug in Hopsdesk; the details help us fix it.' },
 } as const;

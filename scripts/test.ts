@@ -14,7 +14,7 @@ const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures: string[] = [];
 
-const unitPatterns = ['protocol', 'main', 'cluster-agent', 'preload', 'renderer', 'scripts', 'e2e/fixtures'].map(
+const unitPatterns = ['protocol', 'main', 'cluster-agent', 'preload', 'renderer', 'scripts', 'e2e/fixtures', 'e2e/lab'].map(
   (dir) => `${dir}/**/*.test.ts`,
 );
 
