@@ -10,7 +10,7 @@ import { AGENT_PROTOCOL_VERSION, agentRoutes, type AgentEvent, type HostsReply, 
 import { HopsError } from '../protocol/errors.ts';
 import { installFakeNvidiaSmi } from '../e2e/fixtures/nvidia-smi.ts';
 import { startAgent, type AgentHandle } from './agent.ts';
-import type { RunFile } from './run-file.ts';
+import type { RunFile } from '../protocol/agent-api.ts';
 import { memoryLog, tempDir, testConfig, testTokens, waitFor } from './testing/helpers.ts';
 
 const exists = (file: string) => access(file).then(() => true, () => false);

@@ -1,7 +1,7 @@
 /**
  * The agent's composition root: every service is built and wired here, in start-up
- * order, and torn down in reverse by `stop()`. Used by `main.ts`, by tests in-process,
- * and by the desktop when it hosts an agent itself.
+ * order, and torn down in reverse by `stop()`. Used by `main.ts` and by tests in-process;
+ * the desktop runs the bundle as a process of its own.
  */
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { agentRoutes, type HostsReply } from '../protocol/agent-api.ts';
 import { installFakeNvidiaSmi } from '../e2e/fixtures/nvidia-smi.ts';
-import type { RunFile } from './run-file.ts';
+import type { RunFile } from '../protocol/agent-api.ts';
 import { tempDir, testTokens, waitFor } from './testing/helpers.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -3,17 +3,7 @@
  * written atomically (temp file + rename) so a reader never sees half of it.
  */
 import { rename, unlink, writeFile } from 'node:fs/promises';
-
-/** What a running agent publishes about itself. */
-export interface RunFile {
-  pid: number;
-  port: number;
-  host: string;
-  hostId: string;
-  agentVersion: string;
-  protocolVersion: number;
-  startedAtMs: number;
-}
+import type { RunFile } from '../protocol/agent-api.ts';
 
 /** Writes `run` to `file` atomically with mode 0600. */
 export async function writeRunFile(file: string, run: RunFile): Promise<void> {

@@ -77,6 +77,21 @@ export const AgentEvent = Type.Union([
 ]);
 export type AgentEvent = Static<typeof AgentEvent>;
 
+/**
+ * What a running agent publishes about itself in its run file (0600, written atomically
+ * once it listens, removed at stop): how a desktop on the same host finds it.
+ */
+export const RunFile = Type.Object({
+  pid: Type.Integer({ minimum: 1 }),
+  port: Type.Integer({ minimum: 1, maximum: 65535 }),
+  host: Type.String({ minLength: 1 }),
+  hostId: Type.String(),
+  agentVersion: Type.String(),
+  protocolVersion: Type.Integer(),
+  startedAtMs: Type.Number(),
+});
+export type RunFile = Static<typeof RunFile>;
+
 /** Route table, the single source of paths for the agent and its clients. */
 export const agentRoutes = {
   hello: '/v1/hello',

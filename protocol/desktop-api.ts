@@ -74,6 +74,9 @@ export type Theme = Static<typeof Theme>;
 export const Settings = Type.Object({ theme: Theme }, { additionalProperties: false });
 export type Settings = Static<typeof Settings>;
 
+/** Settings of a new workspace, and of any setting stored in an older, invalid shape. */
+export const defaultSettings: Settings = { theme: 'system' };
+
 export const ViewId = Type.Union([
   Type.Literal('cluster'),
   Type.Literal('projects'),
@@ -97,6 +100,15 @@ export const Layout = Type.Object(
   { additionalProperties: false },
 );
 export type Layout = Static<typeof Layout>;
+
+/** The workbench of a new workspace: the Cluster view, side bar open, panel closed. */
+export const defaultLayout: Layout = {
+  activeView: 'cluster',
+  sidebarWidth: 260,
+  sidebarVisible: true,
+  panelVisible: false,
+  panelHeight: 220,
+};
 
 export const RecentItem = Type.Object(
   {

@@ -107,7 +107,7 @@ export class ClusterDb {
   /** Stores a heartbeat and keeps only the newest `keep` samples of that host. */
   recordHeartbeat(hostId: string, receivedAtMs: number, sample: MetricsSample, keep: number): void {
     this.transaction(() => {
-      this.db.prepare('UPDATE hosts SET last_heartbeat_at = ? WHERE id = ?').run(receivedAtMs, hostId);
+      this.touchHost(hostId, receivedAtMs);
       this.db.prepare('INSERT INTO heartbeats (host_id, at, sample) VALUES (?, ?, ?)').run(hostId, sample.atMs, JSON.stringify(sample));
       this.db
         .prepare(

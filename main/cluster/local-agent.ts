@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { RunFile } from '../../protocol/agent-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import { AgentClient, type AgentEndpoint } from './agent-client.ts';
 
@@ -17,12 +19,6 @@ export interface LocalAgentOptions {
   nodePath: string;
   bundlePath: string;
   log: (line: string) => void;
-}
-
-interface RunFile {
-  pid: number;
-  port: number;
-  host: string;
 }
 
 interface Tokens {
@@ -169,7 +165,9 @@ export class LocalAgent {
 
   private async readRunFile(): Promise<RunFile | undefined> {
     try {
-      return JSON.parse(await readFile(this.runFile, 'utf8')) as RunFile;
+      const run: unknown = JSON.parse(await readFile(this.runFile, 'utf8'));
+      // A run file of another shape (an older agent, a stray edit) names no agent we can use.
+      return Value.Check(RunFile, run) ? run : undefined;
     } catch {
       return undefined;
     }

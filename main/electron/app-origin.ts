@@ -3,8 +3,8 @@
  * under `app://hopsdesk/` by our own protocol handler, never `file://`.
  */
 export const APP_SCHEME = 'app';
-export const APP_HOST = 'hopsdesk';
-export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+const APP_HOST = 'hopsdesk';
+const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
 function parse(url: string): URL | undefined {

@@ -11,7 +11,6 @@ export type AppFile =
   | { ok: true; file: string; contentType: string | undefined }
   | { ok: false; status: 400 | 403 | 405; reason: string };
 
-
 /** Headers on every `app://` response, file or error. */
 export const appResponseHeaders: Readonly<Record<string, string>> = {
   'content-security-policy': contentSecurityPolicy,

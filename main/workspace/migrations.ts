@@ -22,7 +22,7 @@ export const migrations: readonly Migration[] = [
           AND name NOT GLOB '*[^A-Za-z0-9._-]*'
         ),
         kind TEXT NOT NULL CHECK (kind IN ('local', 'ssh')),
-        -- Connection profile without secrets: tokens live in the OS keychain, never here.
+        -- Connection profile without secrets: tokens and keys are never stored here.
         config TEXT NOT NULL CHECK (json_valid(config) AND json_type(config) = 'object'),
         created_at INTEGER NOT NULL
       ) STRICT;

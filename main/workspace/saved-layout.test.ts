@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Layout } from '../../protocol/desktop-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import { tempWorkspace } from './fixtures.ts';
-import { defaultLayout } from './saved-layout.ts';
+import { defaultLayout } from '../../protocol/desktop-api.ts';
 
 test('the layout starts at the defaults and keeps what is saved', (t) => {
   const { layout } = tempWorkspace(t);

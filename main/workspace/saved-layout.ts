@@ -1,15 +1,7 @@
 /** The workbench layout (active view, sidebar and panel), restored on the next start. */
 import type { Database, Statement } from 'better-sqlite3';
-import { Layout } from '../../protocol/desktop-api.ts';
+import { defaultLayout, Layout } from '../../protocol/desktop-api.ts';
 import { assertValid, overlayValid } from './schema-values.ts';
-
-export const defaultLayout: Layout = {
-  activeView: 'cluster',
-  sidebarWidth: 260,
-  sidebarVisible: true,
-  panelVisible: false,
-  panelHeight: 220,
-};
 
 const LAYOUT_KEY = 'layout';
 

@@ -1,10 +1,9 @@
 /** The user's preferences, one JSON value per key, read through the contract's `Settings` schema. */
 import { Type } from '@sinclair/typebox';
 import type { Database, Statement, Transaction } from 'better-sqlite3';
-import { Settings } from '../../protocol/desktop-api.ts';
+import { defaultSettings, Settings } from '../../protocol/desktop-api.ts';
 import { assertValid, overlayValid } from './schema-values.ts';
 
-export const defaultSettings: Settings = { theme: 'system' };
 const SettingsPatch = Type.Partial(Settings, { additionalProperties: false });
 
 export class SavedSettings {

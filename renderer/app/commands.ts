@@ -35,12 +35,22 @@ export interface CommandTargets {
   reloadCluster(): void;
 }
 
+/** Shortcuts the workbench also shows outside the palette, in tooltips and hints. */
+export const paletteShortcut: Shortcut = { key: 'p', mod: true, shift: true };
+export const panelShortcut: Shortcut = { key: 'j', mod: true };
+
+/** Ctrl+1…8 (⌘ on macOS) opens the sections in activity bar order. */
+export function sectionShortcut(index: number): Shortcut {
+  return { key: String(index + 1), mod: true };
+}
+
 const themes: ReadonlyArray<{ theme: Theme; title: string }> = [
   { theme: 'system', title: 'Follow the system' },
   { theme: 'light', title: 'Light' },
   { theme: 'dark', title: 'Dark' },
 ];
 
+/** Every command, in palette order: sections, layout, cluster, one per host, themes. */
 export function buildCommands(t: CommandTargets): AppCommand[] {
   const commands: AppCommand[] = [];
   sections.forEach((section, index) => {
@@ -48,7 +58,7 @@ export function buildCommands(t: CommandTargets): AppCommand[] {
       id: `view.${section.id}`,
       category: 'View',
       title: `Go to ${section.title}`,
-      shortcuts: [{ key: String(index + 1), mod: true }],
+      shortcuts: [sectionShortcut(index)],
       keywords: ['section', 'open', 'show'],
       run: () => t.showView(section.id),
     });
@@ -66,7 +76,7 @@ export function buildCommands(t: CommandTargets): AppCommand[] {
       id: 'layout.togglePanel',
       category: 'View',
       title: 'Toggle Panel',
-      shortcuts: [{ key: 'j', mod: true }],
+      shortcuts: [panelShortcut],
       keywords: ['notifications', 'log', 'bottom'],
       run: t.togglePanel,
     },
@@ -74,7 +84,7 @@ export function buildCommands(t: CommandTargets): AppCommand[] {
       id: 'palette.show',
       category: 'View',
       title: 'Show All Commands',
-      shortcuts: [{ key: 'p', mod: true, shift: true }, { key: 'F1' }],
+      shortcuts: [paletteShortcut, { key: 'F1' }],
       keywords: ['command palette'],
       run: t.openPalette,
     },

@@ -10,6 +10,7 @@ export interface HostChange {
   message: string;
 }
 
+/** One sentence per host that joined, left or changed state between `before` and `after`. */
 export function describeHostChanges(before: readonly ClusterHost[], after: readonly ClusterHost[]): HostChange[] {
   const old = new Map(before.map((h) => [h.hostId, h]));
   const changes: HostChange[] = [];

@@ -1,9 +1,10 @@
 /**
  * Mirrors the first load onto `#root[data-app-state]` (loading, ready, error), which
- * end-to-end tests and the Electron shell wait on instead of sleeping.
+ * end-to-end tests wait on instead of sleeping.
  */
 import type { AppStore } from '../store/app-state.ts';
 
+/** Keeps `element`'s `data-app-state` equal to the load phase; returns the function that stops it. */
 export function mirrorReadiness(store: AppStore, element: { dataset: DOMStringMap }): () => void {
   element.dataset.appState = store.getState().loadPhase;
   return store.subscribe((next, previous) => {

@@ -87,6 +87,7 @@ export const sections: readonly Section[] = [
   },
 ];
 
+/** The section with id `id`; the Cluster section for an id this version does not know. */
 export function sectionOf(id: ViewId): Section {
   return sections.find((s) => s.id === id) ?? sections[0]!;
 }

@@ -6,7 +6,7 @@
 import type { HopsApi, Layout, Theme } from '../../protocol/desktop-api.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
 import type { AppStore } from '../store/app-state.ts';
-import type { LinkState, Timers } from '../transport/web-client.ts';
+import { globalTimers, type LinkState, type Timers } from '../transport/web-client.ts';
 import { describeHostChanges } from './host-changes.ts';
 import { describeConnection, problemOf } from './problems.ts';
 
@@ -27,18 +27,17 @@ export interface Session {
   load(): Promise<void>;
   /** Re-reads status and hosts without leaving `ready`; failures go to the log. */
   reload(): Promise<void>;
+  /** Applies the theme at once and saves it; reverts it if the core refuses. */
   setTheme(theme: Theme): Promise<void>;
   /** Remembers a host the user opened, for recent items. */
   rememberHost(hostId: string): void;
+  /** This window's link to the core changed: notifies, and reloads after a reconnect. */
   linkChanged(state: LinkState): void;
+  /** Stops listening to events and saving the layout. */
   dispose(): void;
 }
 
-const globalTimers: Timers = {
-  setTimeout: (run, ms) => globalThis.setTimeout(run, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
-};
-
+/** Wires the store to `hops`: subscribes to the core's events and saves layout changes; call `load()` to start. */
 export function createSession(options: SessionOptions): Session {
   const { hops, store } = options;
   const timers = options.timers ?? globalTimers;

@@ -17,6 +17,7 @@ export interface KeyPress {
   altKey: boolean;
 }
 
+/** Whether `press` is `shortcut` exactly: no extra modifier, and Alt never. */
 export function matchesShortcut(press: KeyPress, shortcut: Shortcut, isMac: boolean): boolean {
   const mod = isMac ? press.metaKey : press.ctrlKey;
   const otherMod = isMac ? press.ctrlKey : press.metaKey;

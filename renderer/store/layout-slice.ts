@@ -1,18 +1,11 @@
 /** Where things are in the workbench: the active section, side bar and bottom panel. */
-import type { Layout, ViewId } from '../../protocol/desktop-api.ts';
+import { defaultLayout, type Layout, type ViewId } from '../../protocol/desktop-api.ts';
 import type { AppState, SliceCreator } from './app-state.ts';
 
 /** Narrower than the contract's 120–800 px: below 160 the tree truncates every name. */
 export const SIDEBAR_WIDTH = { min: 160, max: 600, step: 10 } as const;
 export const PANEL_HEIGHT = { min: 80, max: 600, step: 10 } as const;
 
-export const defaultLayout: Layout = {
-  activeView: 'cluster',
-  sidebarWidth: 260,
-  sidebarVisible: true,
-  panelVisible: false,
-  panelHeight: 180,
-};
 
 export interface LayoutSlice {
   layout: Layout;

@@ -1,5 +1,5 @@
 /** User settings as the desktop core stores them. */
-import type { Settings, Theme } from '../../protocol/desktop-api.ts';
+import { defaultSettings, type Settings, type Theme } from '../../protocol/desktop-api.ts';
 import type { AppState, SliceCreator } from './app-state.ts';
 
 export interface SettingsSlice {
@@ -8,7 +8,7 @@ export interface SettingsSlice {
 }
 
 export const createSettingsSlice: SliceCreator<SettingsSlice> = (set) => ({
-  settings: { theme: 'system' },
+  settings: defaultSettings,
   settingsChanged: (settings) => set({ settings }),
 });
 

@@ -14,6 +14,7 @@ function webSocketUrl(location: Location): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 }
 
+/** The desktop API of this window, chosen once: the preload's in Electron, else the web client's. */
 export function getHops(): HopsApi {
   if (hops !== null) return hops;
   if (window.hops !== undefined) {

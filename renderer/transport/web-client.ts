@@ -41,11 +41,13 @@ interface PendingCall {
   queueTimer: unknown;
 }
 
-const globalTimers: Timers = {
+/** The page's own timers; tests pass manual ones instead. */
+export const globalTimers: Timers = {
   setTimeout: (run, ms) => globalThis.setTimeout(run, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
 };
 
+/** Opens the socket at once and returns the API over it, reconnecting with backoff whenever it drops. */
 export function createWebClient(options: WebClientOptions): WebClient {
   const timers = options.timers ?? globalTimers;
   const queueTimeoutMs = options.queueTimeoutMs ?? 15_000;

@@ -4,6 +4,7 @@
  */
 import { Command as CommandIcon } from 'lucide-react';
 import { useRef, useState, type KeyboardEvent } from 'react';
+import { paletteShortcut, sectionShortcut } from '../../app/commands.ts';
 import { sections } from '../../app/sections.ts';
 import { ariaShortcut, formatShortcut } from '../../app/shortcuts.ts';
 import { useShallow } from 'zustand/react/shallow';
@@ -11,8 +12,6 @@ import { appStore, useAppState } from '../../store/app-store.ts';
 import { selectActiveView, selectSidebar } from '../../store/layout-slice.ts';
 import { isMac } from '../common/platform.ts';
 import { sectionIcons } from '../common/section-icons.ts';
-
-const paletteShortcut = { key: 'p', mod: true, shift: true };
 
 export function ActivityBar() {
   const active = useAppState(selectActiveView);
@@ -46,7 +45,7 @@ export function ActivityBar() {
       <div role="tablist" aria-orientation="vertical" aria-label="Sections" className="activity-tabs" onKeyDown={onKeyDown}>
         {sections.map((section, index) => {
           const Icon = sectionIcons[section.id];
-          const shortcut = { key: String(index + 1), mod: true };
+          const shortcut = sectionShortcut(index);
           const selected = section.id === active;
           return (
             <button

@@ -2,6 +2,7 @@
  * A section that this version does not have yet: what will live there, said plainly, with
  * no controls that pretend otherwise.
  */
+import { sectionShortcut } from '../../app/commands.ts';
 import { sectionOf, sections } from '../../app/sections.ts';
 import type { ViewId } from '../../../protocol/desktop-api.ts';
 import { appStore } from '../../store/app-store.ts';
@@ -20,7 +21,7 @@ export function EmptySection({ view }: { view: ViewId }) {
       <p>{section.promise[1]}</p>
       <p className="empty-note">Not available in this version of Hopsdesk yet.</p>
       <button type="button" className="button" onClick={() => appStore.getState().showView('cluster')}>
-        Back to the cluster <Kbd shortcut={{ key: String(clusterIndex + 1), mod: true }} />
+        Back to the cluster <Kbd shortcut={sectionShortcut(clusterIndex)} />
       </button>
     </div>
   );

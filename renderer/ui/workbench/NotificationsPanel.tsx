@@ -5,6 +5,7 @@ import { formatClockTime, formatExactTime } from '../../format/time.ts';
 import { appStore, useAppState } from '../../store/app-store.ts';
 import { selectNotices, type NoticeLevel } from '../../store/notifications-slice.ts';
 import type { StateTone } from '../common/StateLabel.tsx';
+import { panelShortcut } from '../../app/commands.ts';
 import { formatShortcut } from '../../app/shortcuts.ts';
 import { Kbd } from '../common/Kbd.tsx';
 import { isMac } from '../common/platform.ts';
@@ -47,14 +48,14 @@ export function NotificationsPanel({ height }: { height: number }) {
           >
             <ListX size={14} aria-hidden="true" />
           </button>
-          <button type="button" className="icon-button" aria-label="Close panel" title={`Close panel (${formatShortcut({ key: 'j', mod: true }, isMac)})`} onClick={() => appStore.getState().setPanelVisible(false)}>
+          <button type="button" className="icon-button" aria-label="Close panel" title={`Close panel (${formatShortcut(panelShortcut, isMac)})`} onClick={() => appStore.getState().setPanelVisible(false)}>
             <X size={14} aria-hidden="true" />
           </button>
         </div>
       </header>
       {notices.length === 0 ? (
         <p className="panel-empty">
-          No notifications. Connection changes and errors will be listed here. <Kbd shortcut={{ key: 'j', mod: true }} /> hides this panel.
+          No notifications. Connection changes and errors will be listed here. <Kbd shortcut={panelShortcut} /> hides this panel.
         </p>
       ) : (
         <ol className="log" role="log" aria-label="Notifications" ref={list} tabIndex={0}>

@@ -10,6 +10,7 @@ import { selectClusterSummary } from '../../store/cluster-slice.ts';
 import { selectAppInfo, selectStatusConnection } from '../../store/connection-slice.ts';
 import { selectPanel } from '../../store/layout-slice.ts';
 import { selectUnreadNotices, selectUnreadProblem } from '../../store/notifications-slice.ts';
+import { panelShortcut } from '../../app/commands.ts';
 import { formatShortcut } from '../../app/shortcuts.ts';
 import { connectionLook } from '../common/connection-look.ts';
 import { isMac } from '../common/platform.ts';
@@ -78,7 +79,7 @@ export function StatusBar() {
           data-testid="status-notifications"
           aria-pressed={panel.visible}
           aria-label={unread > 0 ? `Notifications, ${unread} unread${problem ? ', including problems' : ''}` : 'Notifications'}
-          title={`Toggle notifications (${formatShortcut({ key: 'j', mod: true }, isMac)})`}
+          title={`Toggle notifications (${formatShortcut(panelShortcut, isMac)})`}
           onClick={() => appStore.getState().togglePanel()}
         >
           {unread > 0 ? <BellDot size={13} aria-hidden="true" /> : <Bell size={13} aria-hidden="true" />}
