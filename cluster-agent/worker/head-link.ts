@@ -15,7 +15,7 @@ import {
 import { HopsError, errorCodes, type ErrorCode, type WireError } from '../../protocol/errors.ts';
 import type { HostInventory, HostRole, MetricsSample } from '../../protocol/host.ts';
 import type { AgentLog } from '../log.ts';
-import { backoffDelayMs } from './backoff.ts';
+import { backoffDelayMs } from '../../protocol/backoff.ts';
 
 /** What the link needs to introduce this host and report on it. */
 export interface HeadLinkDeps {
@@ -87,7 +87,7 @@ export class HeadLink {
       } catch (err) {
         if (this.abort.signal.aborted) break;
         failures += 1;
-        const delayMs = backoffDelayMs(failures, this.deps.heartbeatIntervalMs, maxBackoffMs);
+        const delayMs = backoffDelayMs(failures - 1, { firstMs: this.deps.heartbeatIntervalMs, maxMs: maxBackoffMs, jitter: true });
         const problem = describe(err);
         // Log every change of problem, then only now and then, so a long outage is not a flood.
         if (problem !== lastProblem || failures % 10 === 0) {

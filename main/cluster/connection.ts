@@ -3,6 +3,7 @@
  * capped backoff. Its state is what the status bar shows.
  */
 import type { AgentEvent } from '../../protocol/agent-api.ts';
+import { backoffDelayMs, type BackoffSchedule } from '../../protocol/backoff.ts';
 import type { Connection, ConnectionState } from '../../protocol/desktop-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
@@ -18,7 +19,8 @@ export interface ClusterConnectionOptions {
   log: (line: string) => void;
 }
 
-const backoffMs = { first: 250, max: 5_000 };
+/** One desktop per agent: no jitter needed, and a short cap so a restarted agent is found fast. */
+const reconnectBackoff: BackoffSchedule = { firstMs: 250, maxMs: 5_000 };
 
 export class ClusterConnection {
   private readonly options: ClusterConnectionOptions;
@@ -120,7 +122,7 @@ export class ClusterConnection {
   private scheduleRetry(): void {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
-    const delay = Math.min(backoffMs.max, backoffMs.first * 2 ** this.attempt);
+    const delay = backoffDelayMs(this.attempt, reconnectBackoff);
     this.attempt += 1;
     this.retryTimer = setTimeout(() => void this.connect(), delay);
     this.retryTimer.unref();

@@ -1,7 +1,4 @@
 /** Reconnect delays: quick first retries for a blip, capped so a long outage costs nothing. */
-export const BACKOFF = { initialMs: 250, factor: 2, maxMs: 10_000 } as const;
+import type { BackoffSchedule } from '../../protocol/backoff.ts';
 
-/** The wait before reconnect attempt `attempt` (0-based). */
-export function backoffDelay(attempt: number): number {
-  return Math.min(BACKOFF.maxMs, BACKOFF.initialMs * BACKOFF.factor ** Math.max(0, attempt));
-}
+export const reconnectBackoff: BackoffSchedule = { firstMs: 250, maxMs: 10_000 };

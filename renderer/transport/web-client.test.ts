@@ -4,7 +4,8 @@ import { listMethods } from '../../protocol/desktop-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import type { CallMessage } from '../../protocol/wire.ts';
 import { manualTimers } from '../testing/manual-timers.ts';
-import { BACKOFF, backoffDelay } from './backoff.ts';
+import { backoffDelayMs } from '../../protocol/backoff.ts';
+import { reconnectBackoff } from './backoff.ts';
 import { SOCKET_OPEN, type SocketHandlers } from './socket.ts';
 import { createWebClient } from './web-client.ts';
 
@@ -179,17 +180,17 @@ describe('web client', () => {
     client.onStateChange((s) => states.push(s));
     socket().open();
     socket().drop();
-    assert.deepEqual(timers.delays, [BACKOFF.initialMs]);
-    timers.advance(BACKOFF.initialMs);
+    assert.deepEqual(timers.delays, [reconnectBackoff.firstMs]);
+    timers.advance(reconnectBackoff.firstMs);
     assert.equal(sockets.length, 2);
     socket().drop();
-    assert.deepEqual(timers.delays, [backoffDelay(1)]);
-    timers.advance(backoffDelay(1));
+    assert.deepEqual(timers.delays, [backoffDelayMs(1, reconnectBackoff)]);
+    timers.advance(backoffDelayMs(1, reconnectBackoff));
     socket().open();
     socket().drop();
-    assert.deepEqual(timers.delays, [BACKOFF.initialMs]);
+    assert.deepEqual(timers.delays, [reconnectBackoff.firstMs]);
     assert.deepEqual(states, ['open', 'reconnecting', 'open', 'reconnecting']);
-    assert.equal(backoffDelay(50), BACKOFF.maxMs);
+    assert.equal(backoffDelayMs(50, reconnectBackoff), reconnectBackoff.maxMs);
   });
 
   it('sends calls queued during a reconnect once the new socket opens', async () => {
@@ -197,7 +198,7 @@ describe('web client', () => {
     socket().open();
     socket().drop();
     const reply = client.api.cluster.list({});
-    timers.advance(BACKOFF.initialMs);
+    timers.advance(reconnectBackoff.firstMs);
     socket().open();
     assert.equal(socket().sent[0]?.method, 'cluster.list');
     socket().receive({ type: 'reply', id: socket().sent[0]!.id, ok: true, value: { clusters: [] } });
@@ -224,7 +225,7 @@ describe('web client', () => {
         throw new Error('blocked');
       },
     });
-    timers.advance(BACKOFF.initialMs);
+    timers.advance(reconnectBackoff.firstMs);
     assert.equal(attempts, 2);
   });
 

@@ -7,7 +7,8 @@
 import { listMethods, type EventName, type EventPayload, type HopsApi } from '../../protocol/desktop-api.ts';
 import { HopsError, type WireError } from '../../protocol/errors.ts';
 import type { CallMessage, ServerMessage } from '../../protocol/wire.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelayMs } from '../../protocol/backoff.ts';
+import { reconnectBackoff } from './backoff.ts';
 import { SOCKET_OPEN, type SocketFactory, type SocketLike } from './socket.ts';
 
 export type LinkState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -134,7 +135,7 @@ export function createWebClient(options: WebClientOptions): WebClient {
     reconnectTimer = timers.setTimeout(() => {
       reconnectTimer = null;
       connect();
-    }, backoffDelay(attempt));
+    }, backoffDelayMs(attempt, reconnectBackoff));
     attempt += 1;
   };
 
