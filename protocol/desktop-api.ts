@@ -123,6 +123,30 @@ export type RecentItem = Static<typeof RecentItem>;
 export const RecentEntry = Type.Composite([RecentItem, Type.Object({ openedAtMs: Type.Number() })]);
 export type RecentEntry = Static<typeof RecentEntry>;
 
+export const DoctorCheck = Type.Object({
+  id: Type.Union(
+    ['os', 'arch', 'glibc', 'disk', 'memory', 'clock', 'gpu', 'python', 'service'].map((id) => Type.Literal(id)),
+  ),
+  title: Type.String(),
+  status: Type.Union([Type.Literal('ok'), Type.Literal('warn'), Type.Literal('fail')]),
+  detail: Type.String(),
+  /** What to do about a warning or failure. */
+  fix: Type.Optional(Type.String()),
+});
+export type DoctorCheck = Static<typeof DoctorCheck>;
+
+export const DoctorReport = Type.Object({
+  target: Type.String(),
+  checks: Type.Array(DoctorCheck),
+  /** True when nothing failed: the host can take the agent. */
+  ready: Type.Boolean(),
+});
+export type DoctorReport = Static<typeof DoctorReport>;
+
+/** `user@host[:port]` as ssh takes it. */
+const SshTarget = Type.String({ minLength: 3, maxLength: 300, pattern: '^[A-Za-z0-9._][A-Za-z0-9._-]*@[A-Za-z0-9.:_\\[\\]-]+$' });
+const Fingerprint = Type.String({ pattern: '^SHA256:[A-Za-z0-9+/]{43}$' });
+
 interface MethodSpec<P extends TSchema = TSchema, R extends TSchema = TSchema> {
   params: P;
   result: R;
@@ -154,6 +178,22 @@ export const desktopApi = {
       ),
       Type.Object({ samples: Type.Array(MetricsSample) }),
       'Recent CPU, memory and GPU samples of a host',
+    ),
+  },
+  host: {
+    doctor: method(
+      Type.Object(
+        {
+          target: SshTarget,
+          /** Private key file; without it the ssh-agent, then ~/.ssh/id_ed25519 and id_rsa. */
+          keyFile: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+          trustNewHostKey: Type.Optional(Type.Boolean()),
+          acceptHostKey: Type.Optional(Fingerprint),
+        },
+        { additionalProperties: false },
+      ),
+      DoctorReport,
+      'Check over SSH whether a host can run the agent, with the fix for each problem',
     ),
   },
   settings: {

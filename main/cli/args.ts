@@ -25,6 +25,9 @@ const shared = {
   web: { type: 'boolean' },
   port: { type: 'string' },
   'no-open': { type: 'boolean' },
+  key: { type: 'string' },
+  'trust-new': { type: 'boolean' },
+  'accept-host-key': { type: 'string' },
 } as const;
 
 /** Parses argv (without node and script); throws a VALIDATION error naming the bad flag. */

@@ -14,6 +14,8 @@ Commands:
   open [--web] [--port N] [--no-open]   Open the app (Electron, or web mode on 127.0.0.1)
   cluster status [--cluster NAME]       Connection and capacity of a cluster
   cluster hosts [--cluster NAME]        Hosts with CPU, memory and GPUs
+  host doctor USER@HOST[:PORT] [--key FILE] [--trust-new | --accept-host-key SHA256:…]
+                                        Check over SSH whether a host can run the agent
   --version                             Print the version
 
 Global flags:
@@ -26,6 +28,7 @@ const commandFlags: Record<string, readonly string[]> = {
   open: ['web', 'port', 'no-open'],
   'cluster status': ['cluster'],
   'cluster hosts': ['cluster'],
+  'host doctor': ['key', 'trust-new', 'accept-host-key'],
   version: [],
   help: [],
 };
@@ -34,12 +37,21 @@ const globalFlags = ['json', 'workspace', 'verbose', 'help', 'version'];
 /** Runs one command; returns the process exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   let json = argv.includes('--json');
+  let operand: string | undefined;
   try {
     const command = parseCommand(argv);
     json = command.flags.json;
-    const name = command.path.join(' ');
+    // Two-word commands ("cluster status", "host doctor") may take one operand after them.
+    const words = ['cluster', 'host'].includes(command.path[0] ?? '') ? 2 : 1;
+    const name = command.path.slice(0, words).join(' ');
+    operand = command.path[words];
+    if (command.path.length > words + (name === 'host doctor' ? 1 : 0)) {
+      throw new HopsError('VALIDATION', `Unexpected "${command.path.slice(words).join(' ')}" after "${name}".`, {
+        hint: 'Run `hopsdesk --help` for usage.',
+      });
+    }
     checkFlags(name, command);
-    return await run(name, command);
+    return await run(name, command, operand);
   } catch (err) {
     const error = toWireError(err);
     process.stderr.write(json ? JSON.stringify({ error }) + '\n' : formatError(error) + '\n');
@@ -47,7 +59,7 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-async function run(name: string, command: ParsedCommand): Promise<number> {
+async function run(name: string, command: ParsedCommand, operand: string | undefined): Promise<number> {
   const { flags, values } = command;
   const log = flags.verbose ? (line: string) => process.stderr.write(line + '\n') : () => undefined;
   switch (name) {
@@ -80,6 +92,19 @@ async function run(name: string, command: ParsedCommand): Promise<number> {
         const output = name === 'cluster status' ? await clusterStatus(core, cluster) : await clusterHosts(core, cluster);
         print(output, flags.json);
         return 0;
+      } finally {
+        await core.stop();
+      }
+    }
+    case 'host doctor': {
+      const { doctorParams, hostDoctor } = await import('./host-commands.ts');
+      const params = doctorParams(operand, values);
+      const { createCore } = await import('../core/create-core.ts');
+      const core = await createCore({ mode: 'cli', workspaceDir: flags.workspace, startLocalCluster: false, log });
+      try {
+        const output = await hostDoctor(core, params);
+        print(output, flags.json);
+        return output.ready ? 0 : 1;
       } finally {
         await core.stop();
       }

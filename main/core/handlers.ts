@@ -5,6 +5,7 @@
 import type { AppInfo, ClusterStatus, DesktopHandlers } from '../../protocol/desktop-api.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
 import type { Clusters } from '../cluster/clusters.ts';
+import { doctorHost } from '../provision/doctor.ts';
 import type { Workspace } from '../workspace/workspace.ts';
 
 export function createHandlers(info: AppInfo, workspace: Workspace, clusters: Clusters): DesktopHandlers {
@@ -61,6 +62,8 @@ export function createHandlers(info: AppInfo, workspace: Workspace, clusters: Cl
       const client = (await clusters.ready(cluster)).client();
       return client.hostMetrics(hostId, sinceMs);
     },
+
+    'host.doctor': (params) => doctorHost(workspace.knownHosts, params),
 
     'settings.get': async () => workspace.settings.get(),
     'settings.update': async (patch) => workspace.settings.update(patch),

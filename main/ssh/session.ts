@@ -11,7 +11,9 @@ export interface SshTarget {
   host: string;
   port: number;
   username: string;
-  privateKey: Buffer | string;
+  /** A private key, or the path of a running ssh-agent's socket. */
+  privateKey?: Buffer | string;
+  agent?: string;
   passphrase?: string;
 }
 
@@ -36,7 +38,6 @@ export function openSsh(target: SshTarget, options: SshOptions): Promise<Client>
       host: target.host,
       port: target.port,
       username: target.username,
-      privateKey: target.privateKey,
       readyTimeout: options.readyTimeoutMs ?? 10_000,
       hostVerifier: (key: Buffer) => {
         try {
@@ -48,6 +49,8 @@ export function openSsh(target: SshTarget, options: SshOptions): Promise<Client>
         }
       },
     };
+    if (target.privateKey !== undefined) config.privateKey = target.privateKey;
+    if (target.agent !== undefined) config.agent = target.agent;
     if (target.passphrase !== undefined) config.passphrase = target.passphrase;
     let settled = false;
     client.once('ready', () => {
@@ -68,7 +71,16 @@ export function openSsh(target: SshTarget, options: SshOptions): Promise<Client>
         reject(new HopsError('SSH_UNREACHABLE', `Cannot reach ${target.host}:${target.port}: ${err.message}.`, { cause: err }));
       }
     });
-    client.connect(config);
+    try {
+      client.connect(config);
+    } catch (err) {
+      // ssh2 throws at once for a key it cannot parse, e.g. one protected by a passphrase.
+      settled = true;
+      reject(new HopsError('SSH_AUTH_FAILED', `The SSH key cannot be used: ${(err as Error).message}.`, {
+        hint: 'Use an unencrypted key or load it into ssh-agent with `ssh-add`.',
+        cause: err,
+      }));
+    }
   });
 }
 
