@@ -53,7 +53,8 @@ if (wants('cli')) {
       outfile: path.join(root, 'dist/cli/hopsdesk.mjs'),
       format: 'esm',
       minify: true,
-      external: ['better-sqlite3'],
+      // Packages with native parts load from node_modules as they are (ssh2's are optional).
+      external: ['better-sqlite3', 'ssh2'],
       banner: { js: "import { createRequire as __hopsCreateRequire } from 'node:module'; const require = __hopsCreateRequire(import.meta.url);" },
     }),
   );
@@ -65,7 +66,7 @@ if (wants('electron')) {
       entryPoints: [path.join(root, 'main/electron/main.ts')],
       outfile: path.join(root, 'dist/electron/main.cjs'),
       format: 'cjs',
-      external: ['electron', 'better-sqlite3'],
+      external: ['electron', 'better-sqlite3', 'ssh2'],
       // CommonJS has no import.meta; give the shared modules this file's own URL.
       banner: { js: "const __hopsImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
       define: { ...common.define, 'import.meta.url': '__hopsImportMetaUrl' },

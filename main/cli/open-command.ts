@@ -31,10 +31,18 @@ async function openWeb(why: string, options: OpenOptions): Promise<number> {
   // The local agent boots in its own process while this one loads and starts the server.
   const started = core.start();
   const { startWebServer } = await import('../web/server.ts');
-  const [server] = await Promise.all([
-    startWebServer({ core, rendererDir: path.join(config.appRoot, 'dist', 'renderer'), port: options.port }),
-    started,
-  ]);
+  let server;
+  try {
+    [server] = await Promise.all([
+      startWebServer({ core, rendererDir: path.join(config.appRoot, 'dist', 'renderer'), port: options.port }),
+      started,
+    ]);
+  } catch (err) {
+    // Without a server nobody can use the agent just started: stop it before reporting.
+    await started.catch(() => undefined);
+    await core.stop();
+    throw err;
+  }
   if (options.json) {
     process.stdout.write(JSON.stringify({ url: server.url, mode: 'web' }) + '\n');
   } else {
