@@ -3,14 +3,12 @@
  * CLI as a process, the host key confirmed first, the checklist on stdout.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import type { DoctorReport } from '../../protocol/desktop-api.ts';
-import { repoRoot } from '../fixtures/app.ts';
+import { runHopsdesk } from '../fixtures/cli.ts';
 import { createLab, labSupport, type Lab } from './lab.ts';
 
 const support = await labSupport();
@@ -19,15 +17,7 @@ const skip = support.ok ? false : `skipped: ${support.reason}`;
 let lab: Lab;
 let workspace: string;
 
-async function hopsdesk(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin', 'hopsdesk.cjs'), ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return e;
-  }
-}
+const hopsdesk = runHopsdesk;
 
 before(async () => {
   if (!support.ok) return;

@@ -3,35 +3,16 @@
  * stderr, on the same workspace the app uses.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
+import { runHopsdesk } from '../../e2e/fixtures/cli.ts';
 import { ensureAgentBundle, repoRoot } from '../testing/agent-bundle.ts';
 
-const cli = path.join(repoRoot, 'bin', 'hopsdesk.cjs');
 let workspace: string;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function hopsdesk(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], {
-      env: { ...process.env, ...env },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const hopsdesk = runHopsdesk;
 
 before(async () => {
   await ensureAgentBundle();
