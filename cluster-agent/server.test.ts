@@ -5,26 +5,15 @@ import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import WebSocket from 'ws';
 import { AGENT_PROTOCOL_VERSION, agentRoutes, type AgentEvent, type RegisterRequest } from '../protocol/agent-api.ts';
-import type { HostInventory, MetricsSample } from '../protocol/host.ts';
+import type { MetricsSample } from '../protocol/host.ts';
 import { limits } from '../protocol/limits.ts';
 import { ClusterDb } from './head/cluster-db.ts';
 import { Cluster } from './head/cluster.ts';
 import { createAgentLog } from './log.ts';
 import { buildAgentServer, type AgentServerDeps } from './server.ts';
-import { tempDir, testTokens, waitFor } from './testing/helpers.ts';
+import { tempDir, testInventory, testTokens, waitFor } from './testing/helpers.ts';
 
-const inventory: HostInventory = {
-  hostId: 'head-1',
-  hostname: 'head-1.lab',
-  os: { name: 'Debian GNU/Linux', version: '12', platform: 'linux', arch: 'x64' },
-  kernel: '6.1.0',
-  cpu: { model: 'EPYC', cores: 8 },
-  memory: { totalBytes: 2 ** 34 },
-  disks: [],
-  gpus: [],
-  labels: [],
-  collectedAtMs: 1,
-};
+const inventory = testInventory('head-1');
 const sample = (atMs: number, cpuPct = 12): MetricsSample => ({ atMs, cpuPct, memUsedBytes: 1, memTotalBytes: 2, gpus: [] });
 const registration: RegisterRequest = {
   hostId: 'w1',
@@ -33,7 +22,7 @@ const registration: RegisterRequest = {
   roles: ['worker'],
   agentVersion: '0.1.0',
   protocolVersion: AGENT_PROTOCOL_VERSION,
-  inventory: { ...inventory, hostId: 'w1', hostname: 'w1.lab' },
+  inventory: testInventory('w1'),
 };
 
 /** Method of every route; typed so that a route added to the contract must be added here. */

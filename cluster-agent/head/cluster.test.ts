@@ -3,23 +3,12 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { AGENT_PROTOCOL_VERSION, type AgentEvent, type RegisterRequest } from '../../protocol/agent-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
-import type { HostInventory, MetricsSample } from '../../protocol/host.ts';
-import { memoryLog, tempDir } from '../testing/helpers.ts';
+import type { MetricsSample } from '../../protocol/host.ts';
+import { memoryLog, tempDir, testInventory } from '../testing/helpers.ts';
 import { ClusterDb } from './cluster-db.ts';
 import { Cluster } from './cluster.ts';
 
-const inventory = (hostId: string): HostInventory => ({
-  hostId,
-  hostname: `${hostId}.lab`,
-  os: { name: 'Debian GNU/Linux', version: '12', platform: 'linux', arch: 'x64' },
-  kernel: '6.1.0',
-  cpu: { model: 'EPYC', cores: 64 },
-  memory: { totalBytes: 512 * 2 ** 30 },
-  disks: [],
-  gpus: [],
-  labels: [],
-  collectedAtMs: 1,
-});
+const inventory = (hostId: string) => testInventory(hostId, { cpu: { model: 'EPYC', cores: 64 }, memory: { totalBytes: 512 * 2 ** 30 } });
 
 const registration = (hostId: string, overrides: Partial<RegisterRequest> = {}): RegisterRequest => ({
   hostId,

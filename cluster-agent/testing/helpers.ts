@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { HostInventory } from '../../protocol/host.ts';
 import { compileAgentConfig, type AgentConfig, type AgentTokens } from '../config.ts';
 import { createAgentLog, type AgentLog } from '../log.ts';
 
@@ -10,6 +11,23 @@ export const testTokens: AgentTokens = {
   client: 'test-client-token-0123456789abcdef',
   cluster: 'test-cluster-token-fedcba9876543210',
 };
+
+/** An inventory of a made-up Linux host `<hostId>.lab`; fields can be overridden. */
+export function testInventory(hostId: string, overrides: Partial<HostInventory> = {}): HostInventory {
+  return {
+    hostId,
+    hostname: `${hostId}.lab`,
+    os: { name: 'Debian GNU/Linux', version: '12', platform: 'linux', arch: 'x64' },
+    kernel: '6.1.0',
+    cpu: { model: 'EPYC', cores: 8 },
+    memory: { totalBytes: 2 ** 34 },
+    disks: [],
+    gpus: [],
+    labels: [],
+    collectedAtMs: 1,
+    ...overrides,
+  };
+}
 
 /** A fresh temp dir, and a function that removes it. */
 export async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {

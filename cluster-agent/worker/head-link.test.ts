@@ -5,22 +5,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AGENT_PROTOCOL_VERSION, agentRoutes, type HeartbeatRequest, type RegisterRequest } from '../../protocol/agent-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
-import type { HostInventory, MetricsSample } from '../../protocol/host.ts';
-import { memoryLog, testTokens, waitFor } from '../testing/helpers.ts';
+import type { MetricsSample } from '../../protocol/host.ts';
+import { memoryLog, testInventory, testTokens, waitFor } from '../testing/helpers.ts';
 import { HeadLink } from './head-link.ts';
 
-const inventory: HostInventory = {
-  hostId: 'w1',
-  hostname: 'w1.lab',
-  os: { name: 'Debian GNU/Linux', version: '12', platform: 'linux', arch: 'x64' },
-  kernel: '6.1.0',
-  cpu: { model: 'EPYC', cores: 8 },
-  memory: { totalBytes: 2 ** 34 },
-  disks: [],
-  gpus: [],
-  labels: [],
-  collectedAtMs: 1,
-};
+const inventory = testInventory('w1');
 const sample: MetricsSample = { atMs: 1, cpuPct: 3, memUsedBytes: 1, memTotalBytes: 2, gpus: [] };
 
 interface Seen {
