@@ -2,12 +2,16 @@
  * The agent's composition root: every service is built and wired here, in start-up
  * order, and torn down in reverse by `stop()`. Used by `main.ts` and by tests in-process;
  * the desktop runs the bundle as a process of its own.
+ *
+ * With `cluster` configured the agent has two listeners over one set of services: the
+ * plain client API on `listen` (reached by the desktop through an SSH tunnel), and the
+ * mutual-TLS cluster listener that other agents dial and this one advertises.
  */
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { AGENT_PROTOCOL_VERSION, type AgentLifecycleState } from '../protocol/agent-api.ts';
+import { AGENT_PROTOCOL_VERSION, type AgentLifecycleState, type RunFile } from '../protocol/agent-api.ts';
 import type { HostInventory, MetricsSample } from '../protocol/host.ts';
 import type { AgentConfig } from './config.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
@@ -18,16 +22,18 @@ import { Lifecycle } from './lifecycle.ts';
 import { createAgentLog, type AgentLog } from './log.ts';
 import { MetricsSampler } from './metrics.ts';
 import { removeRunFile, writeRunFile } from './run-file.ts';
-import { buildAgentServer } from './server.ts';
+import { buildAgentServer, type AgentServerDeps } from './server.ts';
 import { agentVersion } from './version.ts';
 import { HeadLink } from './worker/head-link.ts';
 
 /** A started agent. */
 export interface AgentHandle {
   readonly hostId: string;
-  /** The address the API listens on. */
+  /** The address the client API listens on. */
   readonly host: string;
   readonly port: number;
+  /** The cluster listener's address, when configured. */
+  readonly cluster: { host: string; port: number } | undefined;
   readonly state: AgentLifecycleState;
   /**
    * Stops everything (timers, head link, WebSockets, server, database), removes the run
@@ -57,6 +63,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   // Undo steps, pushed as each resource comes up and run in reverse at stop.
   const undo: Array<{ what: string; run: () => Promise<void> | void }> = [];
   let port = 0;
+  let clusterListener: { host: string; port: number } | undefined;
 
   lifecycle.moveTo('starting');
   try {
@@ -79,7 +86,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       cluster = registry;
     }
 
-    const server = buildAgentServer({
+    const deps: AgentServerDeps = {
       hostId: config.hostId,
       roles: config.roles,
       tokens: config.tokens,
@@ -90,22 +97,33 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       samples: (sinceMs) => sampler.samples(sinceMs),
       cluster,
       log,
-    });
+    };
+    // Without a cluster listener, the one plain listener serves workers too.
+    const server = buildAgentServer(deps, { routes: config.cluster === undefined ? 'all' : 'client' });
     undo.push({ what: 'API server', run: () => server.close() });
     await server.listen({ host: config.listen.host, port: config.listen.port });
     port = listeningPort(server);
 
+    if (config.cluster !== undefined) {
+      const clusterServer = buildAgentServer(deps, { routes: 'cluster', tls: config.cluster.tls });
+      undo.push({ what: 'cluster listener', run: () => clusterServer.close() });
+      await clusterServer.listen(config.cluster.listen);
+      clusterListener = { host: config.cluster.listen.host, port: listeningPort(clusterServer) };
+    }
+
     if (config.roles.includes('worker')) {
-      const address = advertisedAddress(config.listen.host, port);
+      // The head stores, and will dial, the listener other agents are meant to reach.
+      const reachable = clusterListener ?? { host: config.listen.host, port };
+      const address = advertisedAddress(reachable.host, reachable.port);
       const leave =
         cluster === undefined
           ? joinOverHttp(config, { address, version, inventory, sampler, log })
-          : await joinInProcess(cluster, config, { address, version, inventory, sampler });
+          : await joinInProcess(cluster, config, { address, version, inventory, sampler, log });
       undo.push({ what: 'cluster membership', run: leave });
     }
 
     await mkdir(path.dirname(config.runFile), { recursive: true, mode: 0o700 });
-    await writeRunFile(config.runFile, {
+    const run: RunFile = {
       pid: process.pid,
       port,
       host: config.listen.host,
@@ -113,10 +131,20 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       agentVersion: version,
       protocolVersion: AGENT_PROTOCOL_VERSION,
       startedAtMs,
-    });
+    };
+    if (clusterListener !== undefined) run.cluster = clusterListener;
+    await writeRunFile(config.runFile, run);
     undo.push({ what: 'run file', run: () => removeRunFile(config.runFile) });
     lifecycle.moveTo('running');
-    log.info('ready', { port, host: config.listen.host, hostId: config.hostId, roles: config.roles, pid: process.pid, agentVersion: version });
+    log.info('ready', {
+      port,
+      host: config.listen.host,
+      ...(clusterListener === undefined ? {} : { clusterPort: clusterListener.port, clusterHost: clusterListener.host }),
+      hostId: config.hostId,
+      roles: config.roles,
+      pid: process.pid,
+      agentVersion: version,
+    });
   } catch (err) {
     log.error('start failed', { err });
     await undoAll(undo, log);
@@ -130,6 +158,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     hostId: config.hostId,
     host: config.listen.host,
     port,
+    cluster: clusterListener,
     get state() {
       return lifecycle.state;
     },
@@ -151,25 +180,36 @@ interface Membership {
   version: string;
   inventory: () => Promise<HostInventory>;
   sampler: MetricsSampler;
+  log: AgentLog;
 }
 
 /**
  * A head that is also a worker joins its own cluster without an HTTP round-trip, and
- * each of its samples counts as a heartbeat. Returns the function that leaves.
+ * each of its samples counts as a heartbeat. Like a worker, it registers again when the
+ * head forgot it (a heartbeat is refused). Returns the function that leaves.
  */
 async function joinInProcess(cluster: Cluster, config: AgentConfig, member: Membership): Promise<() => void> {
-  const inventory = await member.inventory();
-  cluster.register({
-    hostId: config.hostId,
-    hostname: inventory.hostname,
-    address: member.address,
-    roles: config.roles,
-    agentVersion: member.version,
-    protocolVersion: AGENT_PROTOCOL_VERSION,
-    inventory,
-  });
+  const register = async (): Promise<void> => {
+    const inventory = await member.inventory();
+    cluster.register({
+      hostId: config.hostId,
+      hostname: inventory.hostname,
+      address: member.address,
+      roles: config.roles,
+      agentVersion: member.version,
+      protocolVersion: AGENT_PROTOCOL_VERSION,
+      inventory,
+    });
+  };
+  await register();
+  let registering = false;
   const beat = (sample: MetricsSample): void => {
-    cluster.heartbeat({ hostId: config.hostId, sample });
+    if (cluster.heartbeat({ hostId: config.hostId, sample }) || registering) return;
+    registering = true;
+    member.log.warn('head no longer knows this host; registering again', { head: 'in-process' });
+    register()
+      .catch((err: unknown) => member.log.error('registration failed', { head: 'in-process', err }))
+      .finally(() => (registering = false));
   };
   const latest = member.sampler.latest();
   if (latest !== undefined) beat(latest);
@@ -178,10 +218,15 @@ async function joinInProcess(cluster: Cluster, config: AgentConfig, member: Memb
 }
 
 /** A worker-only agent joins its head over HTTP. Returns the function that leaves. */
-function joinOverHttp(config: AgentConfig, member: Membership & { log: AgentLog }): () => Promise<void> {
-  if (config.head === undefined) throw new Error('A worker-only agent needs head.url.');
+function joinOverHttp(config: AgentConfig, member: Membership): () => Promise<void> {
+  const { head, cluster } = config;
+  if (head === undefined) throw new Error('A worker-only agent needs head.url.');
+  // The config guarantees head.hostId and cluster for an https head.
+  const tls =
+    head.url.startsWith('https:') && head.hostId !== undefined && cluster !== undefined ? { ...cluster.tls, headHostId: head.hostId } : undefined;
   const link = new HeadLink({
-    headUrl: config.head.url,
+    headUrl: head.url,
+    ...(tls === undefined ? {} : { tls }),
     clusterToken: config.tokens.cluster,
     hostId: config.hostId,
     address: member.address,

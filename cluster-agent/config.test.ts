@@ -1,10 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HopsError } from '../protocol/errors.ts';
 import { compileAgentConfig, loadAgentConfig } from './config.ts';
 import { tempDir, testTokens } from './testing/helpers.ts';
+import { makeTestPki } from './testing/pki.ts';
 
 describe('agent config', () => {
   let dir: string;
@@ -35,6 +36,7 @@ describe('agent config', () => {
       roles: ['head', 'worker'],
       tokens: testTokens,
       head: undefined,
+      cluster: undefined,
       labels: [],
       metricsIntervalMs: 2000,
       heartbeatIntervalMs: 2000,
@@ -134,5 +136,87 @@ describe('agent config', () => {
     await writeFile(file, '{"hostId": ');
     await assert.rejects(loadAgentConfig(file), new RegExp(`${file} is not valid JSON`));
     await assert.rejects(loadAgentConfig(path.join(dir, 'missing.json')), /Cannot read the agent config .*missing\.json/);
+  });
+
+  describe('cluster listener', () => {
+    const files = (hostId: string) => ({ caFile: 'pki/ca.crt', certFile: `pki/${hostId}.crt`, keyFile: `pki/${hostId}.key` });
+    const withCluster = (hostId = 'gpu-1', overrides: Record<string, unknown> = {}) => ({
+      ...minimal,
+      cluster: { listen: { port: 7443 }, tls: files(hostId), ...overrides },
+    });
+    let otherCaFile: string;
+    before(async () => {
+      await makeTestPki(path.join(dir, 'pki'), ['gpu-1', 'gpu-2']);
+      otherCaFile = (await makeTestPki(path.join(dir, 'other'), [], 'Other CA')).caFile;
+    });
+
+    test('listens on 0.0.0.0 by default and reads the CA, certificate and key (paths relative to the file)', async () => {
+      const config = await compileAgentConfig(withCluster(), origin());
+      assert.deepEqual(config.cluster?.listen, { host: '0.0.0.0', port: 7443 });
+      assert.equal(config.cluster?.tls.certFile, path.join(dir, 'pki', 'gpu-1.crt'));
+      assert.match(config.cluster?.tls.ca ?? '', /BEGIN CERTIFICATE/);
+      assert.match(config.cluster?.tls.cert ?? '', /BEGIN CERTIFICATE/);
+      assert.match(config.cluster?.tls.key ?? '', /PRIVATE KEY/);
+      const host = await compileAgentConfig(withCluster('gpu-1', { listen: { host: '10.77.0.1', port: 0 } }), origin());
+      assert.deepEqual(host.cluster?.listen, { host: '10.77.0.1', port: 0 });
+    });
+
+    test('the key file must be 0600, like the token file', async () => {
+      const keyFile = path.join(dir, 'pki', 'gpu-1.key');
+      await chmod(keyFile, 0o640);
+      try {
+        await assert.rejects(compileAgentConfig(withCluster(), origin()), (err: unknown) => {
+          assert.ok(err instanceof HopsError);
+          assert.equal(err.field, '/cluster/tls/keyFile');
+          assert.match(err.message, /readable by group or others \(mode 640\)/);
+          assert.equal(err.hint, `Run: chmod 600 ${keyFile}`);
+          return true;
+        });
+      } finally {
+        await chmod(keyFile, 0o600);
+      }
+    });
+
+    test('refuses a certificate for another host, of another CA, or with the wrong key', async () => {
+      await rejectsNaming(compileAgentConfig({ ...withCluster('gpu-2'), hostId: 'gpu-1' }, origin()), '/cluster/tls/certFile', /is for host gpu-2, but this agent's hostId is gpu-1/);
+      await rejectsNaming(
+        compileAgentConfig({ ...minimal, cluster: { listen: { port: 7443 }, tls: { ...files('gpu-1'), caFile: otherCaFile } } }, origin()),
+        '/cluster/tls/certFile',
+        /not signed by the cluster CA/,
+      );
+      await rejectsNaming(
+        compileAgentConfig({ ...minimal, cluster: { listen: { port: 7443 }, tls: { ...files('gpu-1'), keyFile: 'pki/gpu-2.key' } } }, origin()),
+        '/cluster/tls/keyFile',
+        /not the key of the certificate/,
+      );
+      await rejectsNaming(
+        compileAgentConfig({ ...minimal, cluster: { listen: { port: 7443 }, tls: { ...files('gpu-1'), certFile: 'pki/missing.crt' } } }, origin()),
+        '/cluster/tls/certFile',
+        /Cannot read cluster\.tls\.certFile .*missing\.crt/,
+      );
+      // A key file that is not a key at all (here, the CA certificate, made private).
+      await copyFile(path.join(dir, 'pki', 'ca.crt'), path.join(dir, 'pki', 'not-a.key'));
+      await chmod(path.join(dir, 'pki', 'not-a.key'), 0o600);
+      await rejectsNaming(
+        compileAgentConfig({ ...minimal, cluster: { listen: { port: 7443 }, tls: { ...files('gpu-1'), keyFile: 'pki/not-a.key' } } }, origin()),
+        '/cluster/tls/keyFile',
+        /not a PEM private key/,
+      );
+    });
+
+    test('the schema is strict: port required, no unknown fields', async () => {
+      await rejectsNaming(compileAgentConfig({ ...minimal, cluster: { listen: {}, tls: files('gpu-1') } }, origin()), '/cluster/listen/port', /cluster\.listen\.port/);
+      await rejectsNaming(compileAgentConfig(withCluster('gpu-1', { tls: { ...files('gpu-1'), crl: 'x' } }), origin()), '/cluster/tls/crl', /crl/);
+    });
+
+    test('an https head needs head.hostId and cluster.tls; an http head needs neither', async () => {
+      const worker = { ...minimal, roles: ['worker'] };
+      await rejectsNaming(compileAgentConfig({ ...worker, head: { url: 'https://10.77.0.1:7443' } }, origin()), '/head/hostId', /head\.hostId/);
+      await rejectsNaming(compileAgentConfig({ ...worker, head: { url: 'https://10.77.0.1:7443', hostId: 'head-1' } }, origin()), '/cluster', /cluster\.tls/);
+      const secure = await compileAgentConfig({ ...withCluster(), roles: ['worker'], head: { url: 'https://10.77.0.1:7443/', hostId: 'head-1' } }, origin());
+      assert.deepEqual(secure.head, { url: 'https://10.77.0.1:7443', hostId: 'head-1' });
+      const plain = await compileAgentConfig({ ...worker, head: { url: 'http://10.77.0.1:7070', hostId: 'head-1' } }, origin());
+      assert.deepEqual(plain.head, { url: 'http://10.77.0.1:7070', hostId: 'head-1' });
+    });
   });
 });

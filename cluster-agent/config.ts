@@ -12,6 +12,7 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { HopsError } from '../protocol/errors.ts';
 import { HostRole } from '../protocol/host.ts';
 import { limits } from '../protocol/limits.ts';
+import { certificateProblem, type ClusterTlsMaterial } from './cluster-tls.ts';
 
 const AgentTokens = Type.Object(
   {
@@ -23,6 +24,32 @@ const AgentTokens = Type.Object(
   { additionalProperties: false },
 );
 export type AgentTokens = Static<typeof AgentTokens>;
+
+/** The cluster listener: agent↔agent routes over mutual TLS. */
+const ClusterSection = Type.Object(
+  {
+    listen: Type.Object(
+      {
+        /** Default `0.0.0.0`: the cluster network reaches it, and TLS decides who gets in. */
+        host: Type.Optional(Type.String({ minLength: 1 })),
+        port: Type.Integer({ minimum: 0, maximum: 65535 }),
+      },
+      { additionalProperties: false },
+    ),
+    tls: Type.Object(
+      {
+        /** The cluster CA, the only one trusted for peers. */
+        caFile: Type.String({ minLength: 1 }),
+        /** This agent's certificate, CN = hostId. */
+        certFile: Type.String({ minLength: 1 }),
+        /** Its private key; 0600 like the token file. */
+        keyFile: Type.String({ minLength: 1 }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
 
 /** The config file as written by the desktop (or a person); everything optional has a default. */
 export const AgentConfigFile = Type.Object(
@@ -43,7 +70,17 @@ export const AgentConfigFile = Type.Object(
     /** Preferred over `tokens`: a 0600 JSON file `{client, cluster}`. */
     tokenFile: Type.Optional(Type.String({ minLength: 1 })),
     /** The head a worker-only agent registers with. */
-    head: Type.Optional(Type.Object({ url: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
+    head: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({ minLength: 1 }),
+          /** The head's hostId: the CN its certificate must carry; required with an https url. */
+          hostId: Type.Optional(Type.String({ minLength: 1, maxLength: limits.maxNameLength })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    cluster: Type.Optional(ClusterSection),
     labels: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: limits.maxNameLength }), { maxItems: 64 })),
     metricsIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
     heartbeatIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
@@ -58,6 +95,12 @@ export const AgentConfigFile = Type.Object(
 );
 export type AgentConfigFile = Static<typeof AgentConfigFile>;
 
+/** The cluster listener as compiled: defaults filled, the TLS files read and checked. */
+export interface ClusterConfig {
+  listen: { host: string; port: number };
+  tls: ClusterTlsMaterial & { caFile: string; certFile: string; keyFile: string };
+}
+
 /** The compiled configuration: every field present, every path absolute. */
 export interface AgentConfig {
   hostId: string;
@@ -65,8 +108,13 @@ export interface AgentConfig {
   listen: { host: string; port: number };
   roles: HostRole[];
   tokens: AgentTokens;
-  /** Set for a worker-only agent, never for one with the head role. */
-  head: { url: string } | undefined;
+  /**
+   * Set for a worker-only agent, never for one with the head role. With an https url,
+   * `hostId` is set and `cluster` holds the certificate the link presents.
+   */
+  head: { url: string; hostId?: string } | undefined;
+  /** The mutual-TLS cluster listener; undefined when cluster routes share `listen`. */
+  cluster: ClusterConfig | undefined;
   labels: string[];
   metricsIntervalMs: number;
   heartbeatIntervalMs: number;
@@ -126,8 +174,16 @@ export async function compileAgentConfig(input: unknown, origin: ConfigOrigin): 
   } else {
     if (file.head === undefined) fail('/head/url', 'a worker-only agent needs head.url, the address of its head.');
     // Routes are absolute paths, so only the origin of the URL matters.
-    head = { url: checkHeadUrl(file.head?.url ?? '', fail) };
+    const url = checkHeadUrl(file.head?.url ?? '', fail);
+    const hostId = file.head?.hostId;
+    head = hostId === undefined ? { url } : { url, hostId };
+    if (url.startsWith('https:')) {
+      // The head is known by its certificate's CN, not by the address dialled.
+      if (hostId === undefined) fail('/head/hostId', 'an https head.url needs head.hostId, the CN the head\'s certificate must carry.');
+      if (file.cluster === undefined) fail('/cluster', 'an https head.url needs cluster.tls: the CA, and the certificate this agent presents.');
+    }
   }
+  const cluster = file.cluster === undefined ? undefined : await compileCluster(file.cluster, file.hostId, resolve);
 
   let tokens: AgentTokens;
   if (file.tokens !== undefined && file.tokenFile !== undefined) {
@@ -149,6 +205,7 @@ export async function compileAgentConfig(input: unknown, origin: ConfigOrigin): 
     roles,
     tokens,
     head,
+    cluster,
     labels: [...(file.labels ?? [])],
     metricsIntervalMs,
     heartbeatIntervalMs,
@@ -164,23 +221,54 @@ export async function compileAgentConfig(input: unknown, origin: ConfigOrigin): 
 
 /** Loads tokens from a file that must not be readable by anyone but its owner. */
 async function readTokenFile(file: string): Promise<AgentTokens> {
+  await checkPrivate(file, 'token file', '/tokenFile');
+  return check(tokensChecker, await readJson(file, 'token file'), `token file ${file}`);
+}
+
+/**
+ * Reads the cluster listener's CA, certificate and key (the key only if 0600), and checks
+ * that they fit together and name this host, so that a bad file stops the agent at start
+ * with its name rather than failing every handshake later.
+ */
+async function compileCluster(section: Static<typeof ClusterSection>, hostId: string, resolve: (p: string) => string): Promise<ClusterConfig> {
+  const files = { caFile: resolve(section.tls.caFile), certFile: resolve(section.tls.certFile), keyFile: resolve(section.tls.keyFile) };
+  await checkPrivate(files.keyFile, 'TLS key file', '/cluster/tls/keyFile');
+  const read = async (name: keyof typeof files): Promise<string> => {
+    try {
+      return await readFile(files[name], 'utf8');
+    } catch (err) {
+      throw new HopsError('VALIDATION', `Cannot read cluster.tls.${name} ${files[name]}: ${(err as Error).message}`, {
+        field: `/cluster/tls/${name}`,
+        hint: configHint,
+      });
+    }
+  };
+  const material = { ca: await read('caFile'), cert: await read('certFile'), key: await read('keyFile') };
+  const problem = certificateProblem(material, hostId);
+  if (problem !== undefined) {
+    throw new HopsError('VALIDATION', `cluster.tls.${problem.file} ${files[problem.file]} ${problem.message}.`, {
+      field: `/cluster/tls/${problem.file}`,
+      hint: 'Issue this host a certificate again from Hopsdesk (re-add the host), or fix the paths in cluster.tls.',
+    });
+  }
+  return { listen: { host: section.listen.host ?? '0.0.0.0', port: section.listen.port }, tls: { ...files, ...material } };
+}
+
+/** Refuses a secret file that group or others can read (or that cannot be read at all). */
+async function checkPrivate(file: string, what: string, field: string): Promise<void> {
   let mode: number;
   try {
     mode = (await stat(file)).mode;
   } catch (err) {
-    throw new HopsError('VALIDATION', `Cannot read the token file ${file}: ${(err as Error).message}`, {
-      field: '/tokenFile',
-      hint: configHint,
-    });
+    throw new HopsError('VALIDATION', `Cannot read the ${what} ${file}: ${(err as Error).message}`, { field, hint: configHint });
   }
   if ((mode & 0o077) !== 0) {
     const octal = (mode & 0o777).toString(8).padStart(3, '0');
-    throw new HopsError('VALIDATION', `The token file ${file} is readable by group or others (mode ${octal}); refusing to use it.`, {
-      field: '/tokenFile',
+    throw new HopsError('VALIDATION', `The ${what} ${file} is readable by group or others (mode ${octal}); refusing to use it.`, {
+      field,
       hint: `Run: chmod 600 ${file}`,
     });
   }
-  return check(tokensChecker, await readJson(file, 'token file'), `token file ${file}`);
 }
 
 async function readJson(file: string, what: string): Promise<unknown> {

@@ -1,14 +1,20 @@
 /**
- * One agent per data directory. The lock is a file created exclusively that holds the
- * owner's pid; a lock whose pid is no longer alive (the agent was killed) is taken over.
- * It is created by hard-linking a fully written temp file, so no reader ever sees an
- * empty lock that a starting agent has not filled in yet.
+ * One agent per data directory, and one supervisor. Each lock is a file created
+ * exclusively that holds the owner's pid (`agent.lock`, `supervisor.pid`); a lock whose
+ * pid is no longer alive (the process was killed) is taken over. It is created by
+ * hard-linking a fully written 0600 temp file, so no reader ever sees an empty lock that
+ * a starting process has not filled in yet.
  */
 import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HopsError } from '../protocol/errors.ts';
 
-const lockName = 'agent.lock';
+/** Who holds which lock, for file names and messages. */
+const holders = {
+  agent: { name: 'agent.lock', who: 'the agent', uses: 'is in use by' },
+  supervisor: { name: 'supervisor.pid', who: 'the supervisor', uses: 'is already supervised by' },
+} as const;
+type Holder = keyof typeof holders;
 
 /**
  * Lock files this process holds. A lock naming our own pid is ours only if listed here;
@@ -28,19 +34,31 @@ export interface DataDirLock {
  * Takes the lock on `dataDir` for this process; throws
  * `AGENT_ALREADY_RUNNING` when a live process holds it.
  */
-export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> {
+export function acquireDataDirLock(dataDir: string): Promise<DataDirLock> {
+  return acquire(dataDir, 'agent');
+}
+
+/**
+ * Takes the supervisor's lock on `dataDir`, whose file `supervisor.pid` is also how
+ * others find the supervisor; throws `AGENT_ALREADY_RUNNING` when a live one holds it.
+ */
+export function acquireSupervisorLock(dataDir: string): Promise<DataDirLock> {
+  return acquire(dataDir, 'supervisor');
+}
+
+async function acquire(dataDir: string, holder: Holder): Promise<DataDirLock> {
   const pid = process.pid;
-  const file = path.join(dataDir, lockName);
+  const file = path.join(dataDir, holders[holder].name);
   const temp = `${file}.${pid}.tmp`;
   await writeFile(temp, `${pid}\n`, { mode: 0o600 });
   try {
-    return await takeLock(file, temp, pid);
+    return await takeLock(file, temp, pid, holder);
   } finally {
     await unlink(temp).catch(ignoreMissing);
   }
 }
 
-async function takeLock(file: string, temp: string, pid: number): Promise<DataDirLock> {
+async function takeLock(file: string, temp: string, pid: number, kind: Holder): Promise<DataDirLock> {
   // Two rounds: create, or remove a stale lock and create again. A second EEXIST means
   // another agent won a race for the stale lock, so it is reported like a live holder.
   for (let round = 0; round < 2; round += 1) {
@@ -54,11 +72,11 @@ async function takeLock(file: string, temp: string, pid: number): Promise<DataDi
     const holder = await readHolder(file);
     const live = holder === pid ? heldHere.has(file) : holder !== undefined && isAlive(holder);
     if (live) {
-      throw alreadyRunning(file, holder);
+      throw alreadyRunning(file, holder, kind);
     }
     await unlink(file).catch(ignoreMissing);
   }
-  throw alreadyRunning(file, await readHolder(file));
+  throw alreadyRunning(file, await readHolder(file), kind);
 }
 
 async function releaseLock(file: string, pid: number): Promise<void> {
@@ -86,10 +104,11 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function alreadyRunning(file: string, holder: number | undefined): HopsError {
-  const who = holder === undefined ? 'another agent' : `the agent with pid ${holder}`;
-  return new HopsError('AGENT_ALREADY_RUNNING', `The data directory is in use by ${who} (lock ${file}).`, {
-    hint: `Stop that agent or use it. If no agent runs with that pid, delete ${file}.`,
+function alreadyRunning(file: string, holder: number | undefined, kind: Holder): HopsError {
+  const { who, uses } = holders[kind];
+  const named = holder === undefined ? who.replace('the ', 'another ') : `${who} with pid ${holder}`;
+  return new HopsError('AGENT_ALREADY_RUNNING', `The data directory ${uses} ${named} (lock ${file}).`, {
+    hint: `Stop that ${kind} or use it. If no ${kind} runs with that pid, delete ${file}.`,
   });
 }
 

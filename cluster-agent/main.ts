@@ -1,6 +1,8 @@
 /**
- * Entry point of the cluster agent: `hopsdesk-agent --config FILE`. The only module
- * that starts anything on load; everything it composes lives in `agent.ts`.
+ * Entry point of the cluster agent: `hopsdesk-agent --config FILE`, or
+ * `hopsdesk-agent supervise --config FILE` to run it under its own supervisor
+ * (`supervisor.ts`). The only module that starts anything on load; everything it
+ * composes lives in `agent.ts`.
  *
  * Exit codes: 0 after a clean stop (SIGTERM/SIGINT), 1 when the agent fails to start or
  * to stop cleanly (e.g. AGENT_ALREADY_RUNNING), 2 for a bad command line or config.
@@ -10,11 +12,14 @@ import { HopsError } from '../protocol/errors.ts';
 import { startAgent, type AgentHandle } from './agent.ts';
 import { loadAgentConfig, type AgentConfig } from './config.ts';
 import { createAgentLog, type AgentLog } from './log.ts';
+import { Supervisor, supervisedEnv } from './supervisor.ts';
 import { agentVersion } from './version.ts';
 
 const usage = `Usage: hopsdesk-agent --config FILE
+       hopsdesk-agent supervise --config FILE
 
-Runs a Hopsdesk cluster agent as configured in FILE (JSON).
+Runs a Hopsdesk cluster agent as configured in FILE (JSON). With "supervise", runs it
+as a child process and restarts it whenever it exits (for hosts without systemd).
 
 Options:
   --config FILE   the agent configuration
@@ -22,12 +27,17 @@ Options:
   --help          print this help
 `;
 
-type Command = { run: 'help' } | { run: 'version' } | { run: 'agent'; configFile: string } | { run: 'usage-error'; message: string };
+type Command =
+  | { run: 'help' }
+  | { run: 'version' }
+  | { run: 'agent' | 'supervise'; configFile: string }
+  | { run: 'usage-error'; message: string };
 
 /** Reads the command line. */
 function parseArgs(args: readonly string[]): Command {
   let configFile: string | undefined;
-  for (let i = 0; i < args.length; i += 1) {
+  const supervise = args[0] === 'supervise';
+  for (let i = supervise ? 1 : 0; i < args.length; i += 1) {
     const arg = args[i] ?? '';
     if (arg === '--help' || arg === '-h') return { run: 'help' };
     if (arg === '--version') return { run: 'version' };
@@ -42,7 +52,7 @@ function parseArgs(args: readonly string[]): Command {
     }
   }
   if (configFile === undefined || configFile === '') return { run: 'usage-error', message: '--config FILE is required.' };
-  return { run: 'agent', configFile };
+  return { run: supervise ? 'supervise' : 'agent', configFile };
 }
 
 /**
@@ -100,11 +110,28 @@ async function main(args: readonly string[]): Promise<number> {
     return 2;
   }
 
+  if (command.run === 'supervise') {
+    const supervisor = new Supervisor({ config, log });
+    // Every signal goes to the supervisor: the first stops the agent, a second kills it.
+    process.on('SIGTERM', () => supervisor.stop('SIGTERM'));
+    process.on('SIGINT', () => supervisor.stop('SIGINT'));
+    const code = await supervisor.run();
+    log.info('supervisor exit', { code });
+    return code;
+  }
+
   // Shutdown has one path: the first SIGTERM or SIGINT stops the agent gracefully (once
-  // it has finished starting, if it is still starting); a second one exits at once.
-  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+  // it has finished starting, if it is still starting); a second one exits at once. A
+  // supervised agent also stops when its supervisor is gone (its stdin pipe closes).
+  const supervised = process.env[supervisedEnv] === '1';
+  const signalled = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
+    if (supervised) {
+      delete process.env[supervisedEnv];
+      process.stdin.once('end', () => resolve('supervisor gone'));
+      process.stdin.resume();
+    }
   });
 
   let agent: AgentHandle;
@@ -117,6 +144,12 @@ async function main(args: readonly string[]): Promise<number> {
 
   const signal = await signalled;
   const forceExit = (again: NodeJS.Signals): void => {
+    // Under a supervisor, escalation is its job (SIGKILL after a grace period); a second
+    // SIGTERM is then most likely a stop script signalling both processes.
+    if (supervised) {
+      log.warn('another signal while stopping; the supervisor decides when to kill', { signal: again });
+      return;
+    }
     log.warn('second signal while stopping; exiting now', { signal: again });
     process.exit(1);
   };

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import WebSocket from 'ws';
-import { AGENT_PROTOCOL_VERSION, agentRoutes, type AgentEvent, type RegisterRequest } from '../protocol/agent-api.ts';
+import { AGENT_PROTOCOL_VERSION, agentRoutes, type AgentEvent, type DrainReply, type HostsReply, type RegisterRequest } from '../protocol/agent-api.ts';
 import type { MetricsSample } from '../protocol/host.ts';
 import { limits } from '../protocol/limits.ts';
 import { ClusterDb } from './head/cluster-db.ts';
@@ -26,7 +26,7 @@ const registration: RegisterRequest = {
 };
 
 /** Method of every route; typed so that a route added to the contract must be added here. */
-const methods: Record<keyof typeof agentRoutes, 'GET' | 'POST'> = {
+const methods: Record<keyof typeof agentRoutes, 'GET' | 'POST' | 'DELETE'> = {
   hello: 'GET',
   inventory: 'GET',
   metrics: 'GET',
@@ -34,6 +34,8 @@ const methods: Record<keyof typeof agentRoutes, 'GET' | 'POST'> = {
   heartbeat: 'POST',
   hosts: 'GET',
   hostMetrics: 'GET',
+  hostDrain: 'POST',
+  host: 'DELETE',
   events: 'GET',
 };
 /** Token each route takes. */
@@ -45,6 +47,8 @@ const tokenOf: Record<keyof typeof agentRoutes, 'client' | 'cluster' | 'any'> = 
   heartbeat: 'cluster',
   hosts: 'client',
   hostMetrics: 'client',
+  hostDrain: 'client',
+  host: 'client',
   events: 'client',
 };
 const routeNames = Object.keys(agentRoutes) as Array<keyof typeof agentRoutes>;
@@ -237,7 +241,7 @@ describe('agent API', () => {
   });
 
   test('an agent without the head role says so on head routes', async () => {
-    for (const name of ['register', 'heartbeat', 'hosts', 'hostMetrics', 'events'] as const) {
+    for (const name of ['register', 'heartbeat', 'hosts', 'hostMetrics', 'hostDrain', 'host', 'events'] as const) {
       const headers = tokenOf[name] === 'cluster' ? clusterAuth : client;
       const response = await worker.inject({ method: methods[name], url: urlOf(name), headers, ...(methods[name] === 'POST' ? { payload: registration } : {}) });
       assert.match(String(assertWireError(response, 404, 'NOT_FOUND')['message']), /no head role/);
@@ -255,5 +259,76 @@ describe('agent API', () => {
       failInventory = false;
     }
     assert.equal((await head.inject({ url: agentRoutes.inventory, headers: client })).statusCode, 200);
+  });
+
+  test('drain marks a host draining and heartbeats keep it so; forget removes it, and its next heartbeat gets 404', async () => {
+    const events: AgentEvent[] = [];
+    const unsubscribe = cluster.subscribe((event) => events.push(event));
+    try {
+      const w2 = { ...registration, hostId: 'w2', hostname: 'w2.lab', inventory: testInventory('w2') };
+      assert.equal((await head.inject({ method: 'POST', url: agentRoutes.register, headers: clusterAuth, payload: w2 })).statusCode, 200);
+      const stateOf = async (hostId: string) =>
+        (await head.inject({ url: agentRoutes.hosts, headers: client })).json<HostsReply>().hosts.find((h) => h.hostId === hostId)?.state;
+      const drainUrl = agentRoutes.hostDrain.replace(':hostId', 'w2');
+
+      const drained = await head.inject({ method: 'POST', url: drainUrl, headers: client });
+      assert.equal(drained.statusCode, 200, drained.body);
+      assert.equal(drained.json<DrainReply>().host.state, 'draining');
+      assert.equal(drained.json<DrainReply>().host.hostId, 'w2');
+      assert.ok(events.some((e) => e.type === 'host.state' && e.host.hostId === 'w2' && e.host.state === 'draining'), 'the change is published');
+      const beat = await head.inject({ method: 'POST', url: agentRoutes.heartbeat, headers: clusterAuth, payload: { hostId: 'w2', sample: sample(50) } });
+      assert.deepEqual(beat.json(), { known: true });
+      assert.equal(await stateOf('w2'), 'draining');
+      // Registering again (the agent restarted) does not undo a drain, and draining twice is fine.
+      assert.equal((await head.inject({ method: 'POST', url: agentRoutes.register, headers: clusterAuth, payload: w2 })).statusCode, 200);
+      assert.equal((await head.inject({ method: 'POST', url: drainUrl, headers: client })).json<DrainReply>().host.state, 'draining');
+      assert.equal(await stateOf('w2'), 'draining');
+      assert.equal(await stateOf('w1'), 'healthy', 'other hosts are untouched');
+
+      const forgotten = await head.inject({ method: 'DELETE', url: agentRoutes.host.replace(':hostId', 'w2'), headers: client });
+      assert.equal(forgotten.statusCode, 200, forgotten.body);
+      assert.deepEqual(forgotten.json(), { hostId: 'w2' });
+      assert.equal(await stateOf('w2'), undefined);
+      assert.ok(events.some((e) => e.type === 'host.removed' && e.hostId === 'w2'));
+      const after = await head.inject({ method: 'POST', url: agentRoutes.heartbeat, headers: clusterAuth, payload: { hostId: 'w2', sample: sample(51) } });
+      assert.equal(assertWireError(after, 404, 'HOST_NOT_FOUND')['known'], false);
+      assertWireError(await head.inject({ url: agentRoutes.hostMetrics.replace(':hostId', 'w2'), headers: client }), 404, 'HOST_NOT_FOUND');
+      // Registering again brings it back, no longer draining.
+      assert.equal((await head.inject({ method: 'POST', url: agentRoutes.register, headers: clusterAuth, payload: w2 })).statusCode, 200);
+      assert.equal(await stateOf('w2'), 'healthy');
+      await head.inject({ method: 'DELETE', url: agentRoutes.host.replace(':hostId', 'w2'), headers: client });
+    } finally {
+      unsubscribe();
+    }
+  });
+
+  test('drain and forget of an unknown host are HOST_NOT_FOUND', async () => {
+    assertWireError(await head.inject({ method: 'POST', url: agentRoutes.hostDrain.replace(':hostId', 'ghost'), headers: client }), 404, 'HOST_NOT_FOUND');
+    assertWireError(await head.inject({ method: 'DELETE', url: agentRoutes.host.replace(':hostId', 'ghost'), headers: client }), 404, 'HOST_NOT_FOUND');
+  });
+
+  test('route sets: the cluster set serves only cluster-token routes, the client set no worker routes', async (t) => {
+    const clusterSide = buildAgentServer(deps({ cluster }), { routes: 'cluster' });
+    const clientSide = buildAgentServer(deps({ cluster }), { routes: 'client' });
+    t.after(() => Promise.all([clusterSide.close(), clientSide.close()]));
+
+    assert.equal((await clusterSide.inject({ method: 'POST', url: agentRoutes.register, headers: clusterAuth, payload: registration })).statusCode, 200);
+    const beat = await clusterSide.inject({ method: 'POST', url: agentRoutes.heartbeat, headers: clusterAuth, payload: { hostId: 'w1', sample: sample(60) } });
+    assert.deepEqual(beat.json(), { known: true });
+    assert.equal((await clusterSide.inject({ url: agentRoutes.hello, headers: clusterAuth })).statusCode, 200);
+    // The client token opens nothing here, not even hello; client routes do not exist.
+    assertWireError(await clusterSide.inject({ url: agentRoutes.hello, headers: client }), 401, 'UNAUTHORIZED');
+    for (const name of ['inventory', 'metrics', 'hosts', 'hostMetrics', 'hostDrain', 'host', 'events'] as const) {
+      const request = { method: methods[name], url: urlOf(name) };
+      assertWireError(await clusterSide.inject({ ...request, headers: client }), 401, 'UNAUTHORIZED');
+      assertWireError(await clusterSide.inject({ ...request, headers: clusterAuth }), 404, 'NOT_FOUND');
+    }
+
+    assert.equal((await clientSide.inject({ url: agentRoutes.hosts, headers: client })).statusCode, 200);
+    assert.equal((await clientSide.inject({ url: agentRoutes.hello, headers: client })).statusCode, 200);
+    for (const name of ['register', 'heartbeat'] as const) {
+      const response = await clientSide.inject({ method: 'POST', url: urlOf(name), headers: clusterAuth, payload: registration });
+      assertWireError(response, 404, 'NOT_FOUND');
+    }
   });
 });

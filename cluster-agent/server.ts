@@ -5,6 +5,11 @@
  *
  * Every route, the WebSocket and unknown paths included, requires a bearer token; the
  * check runs in `onRequest`, before any body is read.
+ *
+ * One builder serves every listener; the route set says which routes it declares:
+ * `all` (one plain listener, as on a one-host cluster), `client` (the plain listener
+ * beside a cluster listener: what the desktop calls) or `cluster` (the mutual-TLS
+ * listener: what other agents call, and only with the cluster token).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
@@ -13,9 +18,10 @@ import { HopsError } from '../protocol/errors.ts';
 import type { HostInventory, HostRole, MetricsSample } from '../protocol/host.ts';
 import { limits } from '../protocol/limits.ts';
 import { bearerToken, tokenAccepted, type TokenKind } from './api/auth.ts';
-import { clusterRoutes, noHeadRoutes, type ClusterApi } from './api/cluster-routes.ts';
+import { headClientRoutes, memberRoutes, noHeadRoutes, type Audiences, type ClusterApi } from './api/cluster-routes.ts';
 import { errorHandler, typeboxValidator } from './api/errors.ts';
-import { hostRoutes } from './api/host-routes.ts';
+import { helloRoute, hostRoutes } from './api/host-routes.ts';
+import { clusterServerTls, type ClusterTlsMaterial } from './cluster-tls.ts';
 import type { AgentTokens } from './config.ts';
 import type { AgentLog } from './log.ts';
 
@@ -34,12 +40,27 @@ export interface AgentServerDeps {
   log: AgentLog;
 }
 
+/** Which routes a listener declares (see the module comment). */
+export type RouteSet = 'all' | 'client' | 'cluster';
+
+export interface AgentServerOptions {
+  /** Default `all`. */
+  routes?: RouteSet;
+  /** Serve HTTPS, requiring a client certificate of this CA (the cluster listener). */
+  tls?: ClusterTlsMaterial;
+}
+
 /** How long WebSocket clients get to answer a close before they are cut off at shutdown. */
 const socketCloseGraceMs = 1000;
 
-/** Builds the agent's fastify instance with every route declared; does not listen. */
-export function buildAgentServer(deps: AgentServerDeps): FastifyInstance {
-  const app = Fastify({
+/** Refused TLS handshakes are logged at most this often, so a scanner cannot flood the log. */
+const handshakeLogEveryMs = 10_000;
+
+/** Builds the agent's fastify instance with the routes of `options.routes` declared; does not listen. */
+export function buildAgentServer(deps: AgentServerDeps, options: AgentServerOptions = {}): FastifyInstance {
+  const routeSet = options.routes ?? 'all';
+  const audiences: Audiences = { client: routeSet !== 'cluster', cluster: routeSet !== 'client' };
+  const settings = {
     // The agent logs through its own JSON logger, never request headers (tokens).
     logger: false,
     bodyLimit: limits.maxAgentBodyBytes,
@@ -49,7 +70,10 @@ export function buildAgentServer(deps: AgentServerDeps): FastifyInstance {
     // While closing, requests on open connections are still answered normally rather than
     // with fastify's own 503 body, which is not a WireError.
     return503OnClosing: false,
-  });
+  };
+  // Routes never touch the raw server, so an HTTPS instance is used through the same type.
+  const app = options.tls === undefined ? Fastify(settings) : (Fastify({ ...settings, https: clusterServerTls(options.tls) }) as unknown as FastifyInstance);
+  if (options.tls !== undefined) logRefusedHandshakes(app, deps.log);
   app.setValidatorCompiler(typeboxValidator);
   app.setErrorHandler(errorHandler(deps.log));
   app.setNotFoundHandler(async (request) => {
@@ -59,12 +83,44 @@ export function buildAgentServer(deps: AgentServerDeps): FastifyInstance {
   });
 
   // Route pattern → the token it takes. Unknown paths take either token, so that
-  // without one nobody learns which paths exist.
+  // without one nobody learns which paths exist. The cluster listener takes the cluster
+  // token only, whatever the route: the client token is no key to it.
   const tokenKinds = new Map<string, TokenKind>();
   const protect = (url: string, kind: TokenKind): string => {
     tokenKinds.set(url, kind);
     return url;
   };
+  const tokenFor = (url: string | undefined): TokenKind => (routeSet === 'cluster' ? 'cluster' : (tokenKinds.get(url ?? '') ?? 'any'));
+  // The events WebSocket is a client route; the cluster listener has no use for upgrades.
+  if (audiences.client) registerWebsocket(app);
+  // Added once the WebSocket plugin is in, so that its own onRequest hook (which marks
+  // upgrade requests, so that the socket of a refused upgrade is closed) runs first.
+  app.after(() => {
+    app.addHook('onRequest', async (request) => {
+      const kind = tokenFor(request.routeOptions.url);
+      const presented = bearerToken(request.headers.authorization);
+      if (presented === undefined) {
+        throw new HopsError('UNAUTHORIZED', 'This request carries no bearer token (Authorization: Bearer …).');
+      }
+      if (!tokenAccepted(presented, kind, deps.tokens)) {
+        throw new HopsError('UNAUTHORIZED', `The bearer token is not valid for ${request.method} ${request.routeOptions.url ?? 'this path'}.`);
+      }
+    });
+  });
+  app.register(async (scope) => {
+    helloRoute(scope, deps, protect);
+    if (audiences.client) hostRoutes(scope, deps, protect);
+    if (deps.cluster === undefined) {
+      noHeadRoutes(scope, deps.hostId, protect, audiences);
+    } else {
+      if (audiences.cluster) memberRoutes(scope, deps.cluster, protect);
+      if (audiences.client) headClientRoutes(scope, deps.cluster, deps.log, protect);
+    }
+  });
+  return app;
+}
+
+function registerWebsocket(app: FastifyInstance): void {
   app.register(fastifyWebsocket, {
     options: { maxPayload: 4096 },
     preClose(done) {
@@ -77,24 +133,26 @@ export function buildAgentServer(deps: AgentServerDeps): FastifyInstance {
       done();
     },
   });
-  // Added once the WebSocket plugin is in, so that its own onRequest hook (which marks
-  // upgrade requests, so that the socket of a refused upgrade is closed) runs first.
-  app.after(() => {
-    app.addHook('onRequest', async (request) => {
-      const kind = tokenKinds.get(request.routeOptions.url ?? '') ?? 'any';
-      const presented = bearerToken(request.headers.authorization);
-      if (presented === undefined) {
-        throw new HopsError('UNAUTHORIZED', 'This request carries no bearer token (Authorization: Bearer …).');
-      }
-      if (!tokenAccepted(presented, kind, deps.tokens)) {
-        throw new HopsError('UNAUTHORIZED', `The bearer token is not valid for ${request.method} ${request.routeOptions.url ?? 'this path'}.`);
-      }
-    });
+}
+
+/**
+ * A peer without a certificate of the cluster CA never reaches a route; say so in the
+ * log (why a worker cannot join is otherwise invisible on the head), now and then.
+ */
+function logRefusedHandshakes(app: FastifyInstance, log: AgentLog): void {
+  let lastLoggedMs = 0;
+  let unlogged = 0;
+  app.server.on('tlsClientError', (err: Error, socket: { remoteAddress?: string }) => {
+    const nowMs = Date.now();
+    if (nowMs - lastLoggedMs < handshakeLogEveryMs) {
+      unlogged += 1;
+      return;
+    }
+    // OpenSSL's message is "<id>:error:<code>:SSL routines:<function>:<reason>:<file>:<line>:".
+    const reason = /SSL routines:[^:]*:([^:]+):/.exec(err.message)?.[1] ?? err.message.trim();
+    const code = (err as NodeJS.ErrnoException).code;
+    log.warn('TLS handshake refused on the cluster listener', { remote: socket.remoteAddress, reason, code, alsoRefusedSinceLastLine: unlogged });
+    lastLoggedMs = nowMs;
+    unlogged = 0;
   });
-  app.register(async (scope) => {
-    hostRoutes(scope, deps, protect);
-    if (deps.cluster === undefined) noHeadRoutes(scope, deps.hostId, protect);
-    else clusterRoutes(scope, deps.cluster, deps.log, protect);
-  });
-  return app;
 }

@@ -3,6 +3,10 @@
  * Every route requires `Authorization: Bearer <token>`; client routes take the client
  * token, cluster routes the cluster token. The WebSocket at `eventsPath` streams
  * `AgentEvent`s to clients.
+ *
+ * An agent configured with a cluster listener serves the cluster routes there only, over
+ * mutual TLS (a certificate of the cluster CA, CN = hostId), and the client routes on its
+ * plain listener, which the desktop reaches through an SSH tunnel.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ClusterHost, HostInventory, HostRole, MetricsSample } from './host.ts';
@@ -71,9 +75,19 @@ export type HeartbeatReply = Static<typeof HeartbeatReply>;
 export const HostsReply = Type.Object({ hosts: Type.Array(ClusterHost) });
 export type HostsReply = Static<typeof HostsReply>;
 
+/** The host as it is after `POST hostDrain` (state `draining`, or `unreachable` while silent). */
+export const DrainReply = Type.Object({ host: ClusterHost });
+export type DrainReply = Static<typeof DrainReply>;
+
+/** Answer to `DELETE host`: the head no longer knows the host (its next heartbeat gets 404). */
+export const ForgetReply = Type.Object({ hostId: Type.String() });
+export type ForgetReply = Static<typeof ForgetReply>;
+
 export const AgentEvent = Type.Union([
   Type.Object({ type: Type.Literal('host.metrics'), hostId: Type.String(), sample: MetricsSample }),
   Type.Object({ type: Type.Literal('host.state'), host: ClusterHost }),
+  /** The head forgot the host (`DELETE host`). */
+  Type.Object({ type: Type.Literal('host.removed'), hostId: Type.String() }),
 ]);
 export type AgentEvent = Static<typeof AgentEvent>;
 
@@ -89,6 +103,8 @@ export const RunFile = Type.Object({
   agentVersion: Type.String(),
   protocolVersion: Type.Integer(),
   startedAtMs: Type.Number(),
+  /** The cluster listener (mutual TLS), when the agent has one. */
+  cluster: Type.Optional(Type.Object({ host: Type.String({ minLength: 1 }), port: Type.Integer({ minimum: 1, maximum: 65535 }) })),
 });
 export type RunFile = Static<typeof RunFile>;
 
@@ -101,5 +117,9 @@ export const agentRoutes = {
   heartbeat: '/v1/cluster/heartbeat',
   hosts: '/v1/cluster/hosts',
   hostMetrics: '/v1/cluster/hosts/:hostId/metrics',
+  /** POST: mark the host draining (client token). */
+  hostDrain: '/v1/cluster/hosts/:hostId/drain',
+  /** DELETE: forget the host (client token). */
+  host: '/v1/cluster/hosts/:hostId',
   events: '/v1/events',
 } as const;

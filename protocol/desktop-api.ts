@@ -5,6 +5,19 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ClusterHost, MetricsSample } from './host.ts';
+import {
+  DoctorReport,
+  HostId,
+  HostKeyScan,
+  HostSpec,
+  ProvisionedHost,
+  ProvisionProgress,
+  SshAccess,
+  SshTarget,
+  TerminalId,
+  TerminalSize,
+  UninstallReport,
+} from './cluster-setup.ts';
 import { limits } from './limits.ts';
 
 export const DESKTOP_PROTOCOL_VERSION = 1;
@@ -33,6 +46,8 @@ export const ConnectionState = Type.Union([
   Type.Literal('reconnecting'),
   Type.Literal('offline'),
   Type.Literal('error'),
+  /** The agent speaks another protocol version: offer `hopsdesk host upgrade`, never hang. */
+  Type.Literal('version-mismatch'),
 ]);
 export type ConnectionState = Static<typeof ConnectionState>;
 
@@ -123,30 +138,6 @@ export type RecentItem = Static<typeof RecentItem>;
 export const RecentEntry = Type.Composite([RecentItem, Type.Object({ openedAtMs: Type.Number() })]);
 export type RecentEntry = Static<typeof RecentEntry>;
 
-export const DoctorCheck = Type.Object({
-  id: Type.Union(
-    ['os', 'arch', 'glibc', 'disk', 'memory', 'clock', 'gpu', 'python', 'service'].map((id) => Type.Literal(id)),
-  ),
-  title: Type.String(),
-  status: Type.Union([Type.Literal('ok'), Type.Literal('warn'), Type.Literal('fail')]),
-  detail: Type.String(),
-  /** What to do about a warning or failure. */
-  fix: Type.Optional(Type.String()),
-});
-export type DoctorCheck = Static<typeof DoctorCheck>;
-
-export const DoctorReport = Type.Object({
-  target: Type.String(),
-  checks: Type.Array(DoctorCheck),
-  /** True when nothing failed: the host can take the agent. */
-  ready: Type.Boolean(),
-});
-export type DoctorReport = Static<typeof DoctorReport>;
-
-/** `user@host[:port]` as ssh takes it. */
-const SshTarget = Type.String({ minLength: 3, maxLength: 300, pattern: '^[A-Za-z0-9._][A-Za-z0-9._-]*@[A-Za-z0-9.:_\\[\\]-]+$' });
-const Fingerprint = Type.String({ pattern: '^SHA256:[A-Za-z0-9+/]{43}$' });
-
 interface MethodSpec<P extends TSchema = TSchema, R extends TSchema = TSchema> {
   params: P;
   result: R;
@@ -165,6 +156,43 @@ export const desktopApi = {
   },
   cluster: {
     list: method(NoParams, Type.Object({ clusters: Type.Array(ClusterSummary) }), 'Clusters in this workspace'),
+    create: method(
+      Type.Composite(
+        [
+          Type.Object({
+            name: Name,
+            head: HostSpec,
+            workers: Type.Optional(Type.Array(HostSpec, { maxItems: 64 })),
+            /** TCP port agents use between hosts (mutual TLS); default 7871. */
+            clusterPort: Type.Optional(Type.Integer({ minimum: 1024, maximum: 65535 })),
+          }),
+          SshAccess,
+        ],
+        { additionalProperties: false },
+      ),
+      Type.Object({
+        cluster: ClusterSummary,
+        hosts: Type.Array(ProvisionedHost),
+        /** Set when the cluster's keys could not go into a real OS key store, saying where they are. */
+        secretsWarning: Type.Optional(Type.String()),
+      }),
+      'Install agents on SSH hosts and form a cluster (progress as provision.progress events)',
+    ),
+    use: method(
+      Type.Object({ name: Name }, { additionalProperties: false }),
+      ClusterSummary,
+      'Make a cluster the active one',
+    ),
+    uninstall: method(
+      Type.Composite([Type.Object({ name: Name }), SshAccess], { additionalProperties: false }),
+      UninstallReport,
+      'Stop and remove everything the app installed on the hosts of a cluster, then forget it',
+    ),
+    provisioned: method(
+      ClusterRef,
+      Type.Object({ hosts: Type.Array(ProvisionedHost) }),
+      'Hosts the desktop installed for a cluster, with their install details',
+    ),
     status: method(ClusterRef, ClusterStatus, 'Connection and capacity of a cluster'),
     hosts: method(ClusterRef, Type.Object({ hosts: Type.Array(ClusterHost) }), 'Hosts of a cluster with inventory'),
     metrics: method(
@@ -182,18 +210,62 @@ export const desktopApi = {
   },
   host: {
     doctor: method(
-      Type.Object(
-        {
-          target: SshTarget,
-          /** Private key file; without it the ssh-agent, then ~/.ssh/id_ed25519 and id_rsa. */
-          keyFile: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
-          trustNewHostKey: Type.Optional(Type.Boolean()),
-          acceptHostKey: Type.Optional(Fingerprint),
-        },
-        { additionalProperties: false },
-      ),
+      Type.Composite([Type.Object({ target: SshTarget }), SshAccess], { additionalProperties: false }),
       DoctorReport,
       'Check over SSH whether a host can run the agent, with the fix for each problem',
+    ),
+    scanKey: method(
+      Type.Object({ target: SshTarget, jump: Type.Optional(SshTarget) }, { additionalProperties: false }),
+      HostKeyScan,
+      "Fetch a host's SSH key fingerprint for confirmation, without logging in",
+    ),
+    add: method(
+      Type.Composite(
+        [Type.Object({ cluster: Type.Optional(Name), host: HostSpec }), SshAccess],
+        { additionalProperties: false },
+      ),
+      ProvisionedHost,
+      'Install the agent on a host and join it to a cluster as a worker',
+    ),
+    remove: method(
+      Type.Composite([Type.Object({ cluster: Type.Optional(Name), hostId: HostId }), SshAccess], {
+        additionalProperties: false,
+      }),
+      Type.Object({ hostId: Type.String(), clean: Type.Boolean() }),
+      'Drain a worker, stop its agent and remove what was installed',
+    ),
+    upgrade: method(
+      Type.Composite(
+        [Type.Object({ cluster: Type.Optional(Name), hostId: Type.Optional(HostId) }), SshAccess],
+        { additionalProperties: false },
+      ),
+      Type.Object({ hosts: Type.Array(ProvisionedHost) }),
+      "Upgrade agents to this desktop's version, one host at a time",
+    ),
+  },
+  terminal: {
+    open: method(
+      Type.Object(
+        { cluster: Type.Optional(Name), hostId: HostId, ...TerminalSize },
+        { additionalProperties: false },
+      ),
+      Type.Object({ terminalId: TerminalId, title: Type.String() }),
+      'Open a shell on a host over its SSH connection',
+    ),
+    write: method(
+      Type.Object({ terminalId: TerminalId, data: Type.String({ maxLength: 64 * 1024 }) }, { additionalProperties: false }),
+      Type.Object({}),
+      'Type into a terminal',
+    ),
+    resize: method(
+      Type.Object({ terminalId: TerminalId, ...TerminalSize }, { additionalProperties: false }),
+      Type.Object({}),
+      'Resize a terminal',
+    ),
+    close: method(
+      Type.Object({ terminalId: TerminalId }, { additionalProperties: false }),
+      Type.Object({}),
+      'Close a terminal and its shell',
     ),
   },
   settings: {
@@ -214,6 +286,9 @@ export const desktopEvents = {
   'connection.changed': Type.Object({ cluster: Type.String(), connection: Connection }),
   'host.metrics': Type.Object({ cluster: Type.String(), hostId: Type.String(), sample: MetricsSample }),
   'cluster.hostsChanged': Type.Object({ cluster: Type.String(), hosts: Type.Array(ClusterHost) }),
+  'provision.progress': ProvisionProgress,
+  'terminal.output': Type.Object({ terminalId: Type.String(), data: Type.String() }),
+  'terminal.exit': Type.Object({ terminalId: Type.String(), code: Type.Union([Type.Integer(), Type.Null()]) }),
 } as const;
 
 type Api = typeof desktopApi;

@@ -26,7 +26,16 @@ export const errorCodes = {
     hint: 'Someone may be impersonating the host. If it was reinstalled, check the new fingerprint on the host itself, then forget the old key.',
   },
   SSH_AUTH_FAILED: { status: 401, hint: 'Check the user name and the key, or add the key to ~/.ssh/authorized_keys on the host.' },
+  SSH_PASSPHRASE_REQUIRED: {
+    status: 401,
+    hint: 'Give the passphrase when asked (the CLI prompts on a terminal), or load the key into ssh-agent with `ssh-add`.',
+  },
   SSH_UNREACHABLE: { status: 503, hint: 'Check the address and port, and that sshd runs on the host.' },
+  PROVISION_FAILED: { status: 502, hint: 'Fix the cause named in the message on the host, then run the command again; finished hosts are kept.' },
+  CLUSTER_PORT_BLOCKED: {
+    status: 502,
+    hint: 'Allow TCP to the cluster port between the hosts (firewall), or choose another port with --cluster-port.',
+  },
   WORKSPACE_INVALID: { status: 500, hint: 'Choose another workspace with --workspace DIR.' },
   INTERNAL: { status: 500, hint: 'This is a bug in Hopsdesk; the details help us fix it.' },
 } as const;

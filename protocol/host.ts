@@ -66,7 +66,12 @@ export type MetricsSample = Static<typeof MetricsSample>;
 export const HostRole = Type.Union([Type.Literal('head'), Type.Literal('worker')]);
 export type HostRole = Static<typeof HostRole>;
 
-export const HostState = Type.Union([Type.Literal('healthy'), Type.Literal('unreachable')]);
+/**
+ * `unreachable`: the head has not heard from the host for `unreachableAfterMs`.
+ * `draining`: taken out of scheduling on request (it stays so, heartbeats or not, until
+ * forgotten); a draining host that goes silent shows as `unreachable` until it is back.
+ */
+export const HostState = Type.Union([Type.Literal('healthy'), Type.Literal('draining'), Type.Literal('unreachable')]);
 export type HostState = Static<typeof HostState>;
 
 /** A host as the head sees it: registration, health and the latest sample. */

@@ -12,6 +12,8 @@ import './styles/base.css';
 import './styles/workbench.css';
 import './styles/cluster.css';
 import './styles/palette.css';
+import './styles/hosts-table.css';
+import './styles/terminal.css';
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element.');

@@ -14,13 +14,17 @@ const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) 
 const only = new Set(process.argv.slice(2));
 const wants = (target: string) => only.size === 0 || only.has(target);
 
+// A build can be given another version and agent file, e.g. to test an upgrade from one build to the next.
+const version = process.env.HOPSDESK_BUILD_VERSION ?? pkg.version;
+const agentOutfile = process.env.HOPSDESK_AGENT_OUTFILE ?? path.join(root, 'dist/agent/hopsdesk-agent.mjs');
+
 const common = {
   bundle: true,
   platform: 'node',
   target: 'node22',
   sourcemap: 'linked',
   logLevel: 'warning',
-  define: { HOPSDESK_BUILD_VERSION: JSON.stringify(pkg.version) },
+  define: { HOPSDESK_BUILD_VERSION: JSON.stringify(version) },
 } as const;
 
 const started = Date.now();
@@ -32,7 +36,7 @@ if (wants('agent')) {
     build({
       ...common,
       entryPoints: [path.join(root, 'cluster-agent/main.ts')],
-      outfile: path.join(root, 'dist/agent/hopsdesk-agent.mjs'),
+      outfile: agentOutfile,
       format: 'esm',
       // Smaller to upload to hosts and quicker to parse at every agent start.
       minify: true,

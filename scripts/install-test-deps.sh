@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs: Chromium for the end-to-end tests,
-# OpenSSH and iproute2 for the lab-in-a-box. Skips what is already installed.
+# OpenSSH, iproute2 and curl for the lab-in-a-box, openssl for the agent's test certificates. Skips what is already installed.
 set -euo pipefail
-packages=(chromium openssh-server openssh-client iproute2 procps)
+packages=(chromium openssh-server openssh-client iproute2 procps curl openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,7 +1,8 @@
 /**
- * Routes of the head role: workers register and heartbeat (cluster token); the desktop
- * lists hosts, reads a host's samples and follows events (client token). An agent
- * without the head role answers them with 404 saying so.
+ * Routes of the head role: workers register and heartbeat (cluster token, on the
+ * cluster listener when there is one); the desktop lists hosts, reads a host's samples,
+ * follows events, drains and forgets hosts (client token). An agent without the head
+ * role answers them with 404 saying so.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -12,18 +13,21 @@ import {
   RegisterRequest,
   agentRoutes,
   type AgentEvent,
+  type DrainReply,
+  type ForgetReply,
   type HostsReply,
   type MetricsReply,
   type RegisterReply,
 } from '../../protocol/agent-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import { limits } from '../../protocol/limits.ts';
+import { peerHostId } from '../cluster-tls.ts';
 import type { Cluster } from '../head/cluster.ts';
 import type { AgentLog } from '../log.ts';
 import type { TokenKind } from './auth.ts';
 
 /** The head's registry as the routes use it. */
-export type ClusterApi = Pick<Cluster, 'register' | 'heartbeat' | 'hosts' | 'hostSamples' | 'subscribe'>;
+export type ClusterApi = Pick<Cluster, 'register' | 'heartbeat' | 'hosts' | 'hostSamples' | 'subscribe' | 'drain' | 'forget'>;
 
 const HostParams = Type.Object({ hostId: Type.String({ minLength: 1, maxLength: limits.maxNameLength }) });
 
@@ -32,18 +36,28 @@ const maxEventBacklogBytes = 4 * 1024 * 1024;
 
 type Protect = (url: string, kind: TokenKind) => string;
 
-/** Declares the head routes backed by `cluster`. */
-export function clusterRoutes(app: FastifyInstance, cluster: ClusterApi, log: AgentLog, protect: Protect): void {
+/** Which audiences a listener serves: the desktop (client token), other agents (cluster token). */
+export interface Audiences {
+  client: boolean;
+  cluster: boolean;
+}
+
+/** Declares the head routes workers call (cluster token), backed by `cluster`. */
+export function memberRoutes(app: FastifyInstance, cluster: ClusterApi, protect: Protect): void {
   app.post<{ Body: RegisterRequest }>(
     protect(agentRoutes.register, 'cluster'),
     { schema: { body: RegisterRequest } },
-    async (request): Promise<RegisterReply> => cluster.register(request.body),
+    async (request): Promise<RegisterReply> => {
+      assertPeerIs(request, request.body.hostId);
+      return cluster.register(request.body);
+    },
   );
 
   app.post<{ Body: HeartbeatRequest }>(
     protect(agentRoutes.heartbeat, 'cluster'),
     { schema: { body: HeartbeatRequest } },
     async (request, reply) => {
+      assertPeerIs(request, request.body.hostId);
       if (cluster.heartbeat(request.body)) return { known: true };
       // The worker treats this 404 as "register again" (e.g. after the head lost its database).
       const error = new HopsError('HOST_NOT_FOUND', `The head does not know host ${request.body.hostId}; it must register first.`, {
@@ -52,7 +66,10 @@ export function clusterRoutes(app: FastifyInstance, cluster: ClusterApi, log: Ag
       return reply.code(error.status).send({ ...error.toWire(), known: false });
     },
   );
+}
 
+/** Declares the head routes the desktop calls (client token), backed by `cluster`. */
+export function headClientRoutes(app: FastifyInstance, cluster: ClusterApi, log: AgentLog, protect: Protect): void {
   app.get(protect(agentRoutes.hosts, 'client'), async (): Promise<HostsReply> => ({ hosts: cluster.hosts() }));
 
   app.get<{ Params: { hostId: string }; Querystring: MetricsQuery }>(
@@ -60,8 +77,27 @@ export function clusterRoutes(app: FastifyInstance, cluster: ClusterApi, log: Ag
     { schema: { params: HostParams, querystring: MetricsQuery } },
     async (request): Promise<MetricsReply> => {
       const samples = cluster.hostSamples(request.params.hostId, request.query.sinceMs);
-      if (samples === undefined) throw new HopsError('HOST_NOT_FOUND', `The cluster has no host ${request.params.hostId}.`);
+      if (samples === undefined) throw noSuchHost(request.params.hostId);
       return { samples };
+    },
+  );
+
+  app.post<{ Params: { hostId: string } }>(
+    protect(agentRoutes.hostDrain, 'client'),
+    { schema: { params: HostParams } },
+    async (request): Promise<DrainReply> => {
+      const host = cluster.drain(request.params.hostId);
+      if (host === undefined) throw noSuchHost(request.params.hostId);
+      return { host };
+    },
+  );
+
+  app.delete<{ Params: { hostId: string } }>(
+    protect(agentRoutes.host, 'client'),
+    { schema: { params: HostParams } },
+    async (request): Promise<ForgetReply> => {
+      if (!cluster.forget(request.params.hostId)) throw noSuchHost(request.params.hostId);
+      return { hostId: request.params.hostId };
     },
   );
 
@@ -75,18 +111,45 @@ export function clusterRoutes(app: FastifyInstance, cluster: ClusterApi, log: Ag
   });
 }
 
-/** Declares the head routes on an agent without the head role: each says so with a 404. */
-export function noHeadRoutes(app: FastifyInstance, hostId: string, protect: Protect): void {
+/**
+ * Declares the head routes on an agent without the head role, those of the audiences
+ * this listener serves: each says so with a 404.
+ */
+export function noHeadRoutes(app: FastifyInstance, hostId: string, protect: Protect, audiences: Audiences): void {
   const refuse = async (_request: FastifyRequest, _reply: FastifyReply): Promise<never> => {
     throw new HopsError('NOT_FOUND', `This agent (${hostId}) has no head role; cluster routes are served by the cluster's head.`, {
       hint: 'Connect to the head agent of the cluster instead.',
     });
   };
-  app.post(protect(agentRoutes.register, 'cluster'), refuse);
-  app.post(protect(agentRoutes.heartbeat, 'cluster'), refuse);
-  app.get(protect(agentRoutes.hosts, 'client'), refuse);
-  app.get(protect(agentRoutes.hostMetrics, 'client'), refuse);
-  app.get(protect(agentRoutes.events, 'client'), refuse);
+  const routes: Array<['GET' | 'POST' | 'DELETE', string, 'client' | 'cluster']> = [
+    ['POST', agentRoutes.register, 'cluster'],
+    ['POST', agentRoutes.heartbeat, 'cluster'],
+    ['GET', agentRoutes.hosts, 'client'],
+    ['GET', agentRoutes.hostMetrics, 'client'],
+    ['POST', agentRoutes.hostDrain, 'client'],
+    ['DELETE', agentRoutes.host, 'client'],
+    ['GET', agentRoutes.events, 'client'],
+  ];
+  for (const [method, url, kind] of routes) {
+    if (audiences[kind]) app.route({ method, url: protect(url, kind), handler: refuse });
+  }
+}
+
+function noSuchHost(hostId: string): HopsError {
+  return new HopsError('HOST_NOT_FOUND', `The cluster has no host ${hostId}.`);
+}
+
+/**
+ * On the cluster listener a worker speaks only for the host its certificate names, so
+ * one host's key cannot register or heartbeat as another. Plain connections (the
+ * one-listener setup) carry no certificate and rely on the token alone.
+ */
+function assertPeerIs(request: FastifyRequest, hostId: string): void {
+  const peer = peerHostId(request.raw.socket);
+  if (peer === undefined || peer === hostId) return;
+  throw new HopsError('UNAUTHORIZED', `This connection's certificate is for host ${peer ?? '(no CN)'}; it cannot speak for host ${hostId}.`, {
+    hint: 'Each agent presents its own certificate (CN = its hostId); check cluster.tls in its configuration.',
+  });
 }
 
 /** Sends the current state of every host, then every event, until the socket closes. */

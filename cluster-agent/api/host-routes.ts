@@ -1,4 +1,7 @@
-/** Routes every agent answers about its own host: hello, inventory and metrics. */
+/**
+ * Routes every agent answers about its own host: hello (on every listener, to either
+ * token it accepts), inventory and metrics (client token).
+ */
 import type { FastifyInstance } from 'fastify';
 import {
   AGENT_PROTOCOL_VERSION,
@@ -22,8 +25,10 @@ export interface HostRouteDeps {
   samples: (sinceMs?: number) => MetricsSample[];
 }
 
-/** Declares the host routes on `app`; `protect` records which token each takes. */
-export function hostRoutes(app: FastifyInstance, deps: HostRouteDeps, protect: (url: string, kind: TokenKind) => string): void {
+type Protect = (url: string, kind: TokenKind) => string;
+
+/** Declares hello, which says who the agent is; `protect` records which token it takes. */
+export function helloRoute(app: FastifyInstance, deps: HostRouteDeps, protect: Protect): void {
   app.get(protect(agentRoutes.hello, 'any'), async (): Promise<Hello> => ({
     product: 'hopsdesk-agent',
     agentVersion: deps.agentVersion,
@@ -34,7 +39,10 @@ export function hostRoutes(app: FastifyInstance, deps: HostRouteDeps, protect: (
     startedAtMs: deps.startedAtMs,
     pid: process.pid,
   }));
+}
 
+/** Declares the routes the desktop reads this host with (client token). */
+export function hostRoutes(app: FastifyInstance, deps: HostRouteDeps, protect: Protect): void {
   app.get(protect(agentRoutes.inventory, 'client'), async (): Promise<HostInventory> => deps.inventory());
 
   app.get<{ Querystring: MetricsQuery }>(

@@ -18,6 +18,8 @@ export interface HostRecord {
   registeredAtMs: number;
   /** When the head last heard from the host, by the head's clock. */
   lastHeartbeatMs: number;
+  /** Taken out of scheduling (`POST …/drain`); kept across registrations until forgotten. */
+  draining: boolean;
 }
 
 /** Migrations in order; entry i brings the schema to version i + 1. Never edit one that shipped. */
@@ -39,6 +41,7 @@ const migrations: readonly string[] = [
      sample TEXT NOT NULL
    ) STRICT;
    CREATE INDEX heartbeats_by_host ON heartbeats(host_id, seq);`,
+  `ALTER TABLE hosts ADD COLUMN draining INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 interface HostRow {
@@ -50,6 +53,7 @@ interface HostRow {
   inventory: string;
   registered_at: number;
   last_heartbeat_at: number;
+  draining: number;
 }
 
 /** The cluster database; one per head, opened at start and closed at stop. */
@@ -81,11 +85,12 @@ export class ClusterDb {
   upsertHost(host: HostRecord): void {
     this.db
       .prepare(
-        `INSERT INTO hosts (id, hostname, address, roles, agent_version, inventory, registered_at, last_heartbeat_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO hosts (id, hostname, address, roles, agent_version, inventory, registered_at, last_heartbeat_at, draining)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET hostname = excluded.hostname, address = excluded.address,
            roles = excluded.roles, agent_version = excluded.agent_version, inventory = excluded.inventory,
-           registered_at = excluded.registered_at, last_heartbeat_at = excluded.last_heartbeat_at`,
+           registered_at = excluded.registered_at, last_heartbeat_at = excluded.last_heartbeat_at,
+           draining = excluded.draining`,
       )
       .run(
         host.hostId,
@@ -96,7 +101,18 @@ export class ClusterDb {
         JSON.stringify(host.inventory),
         host.registeredAtMs,
         host.lastHeartbeatMs,
+        host.draining ? 1 : 0,
       );
+  }
+
+  /** Marks a host draining (or not). */
+  setDraining(hostId: string, draining: boolean): void {
+    this.db.prepare('UPDATE hosts SET draining = ? WHERE id = ?').run(draining ? 1 : 0, hostId);
+  }
+
+  /** Removes a host and, by cascade, its samples. */
+  deleteHost(hostId: string): void {
+    this.db.prepare('DELETE FROM hosts WHERE id = ?').run(hostId);
   }
 
   /** Records that the head heard from a host, without a new sample. */
@@ -130,6 +146,7 @@ export class ClusterDb {
       inventory: JSON.parse(row.inventory) as HostInventory,
       registeredAtMs: row.registered_at,
       lastHeartbeatMs: row.last_heartbeat_at,
+      draining: row.draining === 1,
     }));
   }
 

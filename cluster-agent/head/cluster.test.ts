@@ -140,12 +140,81 @@ describe('the head cluster registry', () => {
     assert.equal(cluster.heartbeat({ hostId: 'w1', sample: sample(43) }), true);
   });
 
+  test('a drained host stays draining across heartbeats, registrations and head restarts', () => {
+    cluster.register(registration('w1'));
+    cluster.register(registration('w2'));
+    const drained = cluster.drain('w1');
+    assert.equal(drained?.state, 'draining');
+    assert.equal('draining' in (drained ?? {}), false, 'the wire shape is unchanged');
+    const last = events.at(-1);
+    assert.equal(last?.type === 'host.state' && `${last.host.hostId} ${last.host.state}`, 'w1 draining');
+    assert.equal(cluster.heartbeat({ hostId: 'w1', sample: sample(1) }), true);
+    cluster.register(registration('w1'));
+    assert.deepEqual(cluster.hosts().map((h) => [h.hostId, h.state]), [['w1', 'draining'], ['w2', 'healthy']]);
+
+    // Silence is reported over draining; back, it is draining again.
+    nowMs += 301;
+    assert.equal(cluster.hosts()[0]?.state, 'unreachable');
+    cluster.heartbeat({ hostId: 'w1', sample: sample(2) });
+    assert.equal(cluster.hosts()[0]?.state, 'draining');
+
+    cluster.stop();
+    db.close();
+    open();
+    cluster.heartbeat({ hostId: 'w1', sample: sample(3) });
+    assert.equal(cluster.hosts().find((h) => h.hostId === 'w1')?.state, 'draining', 'kept in the database');
+    const before = events.length;
+    assert.equal(cluster.drain('w1')?.state, 'draining');
+    assert.equal(events.length, before, 'draining again publishes nothing');
+    assert.equal(cluster.drain('ghost'), undefined);
+  });
+
+  test('a forgotten host is gone with its samples; its next heartbeat is refused, and it may register again', () => {
+    cluster.register(registration('w1'));
+    cluster.heartbeat({ hostId: 'w1', sample: sample(1) });
+    cluster.drain('w1');
+    assert.equal(cluster.forget('w1'), true);
+    assert.deepEqual(events.at(-1), { type: 'host.removed', hostId: 'w1' });
+    assert.deepEqual(cluster.hosts(), []);
+    assert.equal(cluster.hostSamples('w1'), undefined);
+    assert.equal(cluster.heartbeat({ hostId: 'w1', sample: sample(2) }), false);
+    assert.equal(cluster.forget('w1'), false);
+
+    cluster.register(registration('w1'));
+    assert.equal(cluster.hosts()[0]?.state, 'healthy', 'a forgotten host comes back undrained');
+    assert.deepEqual(cluster.hostSamples('w1'), [], 'its old samples went with it');
+    cluster.stop();
+    db.close();
+    open();
+    assert.deepEqual(cluster.hosts().map((h) => h.hostId), ['w1']);
+  });
+
+  test('a database of schema version 1 is migrated: its hosts are not draining', async () => {
+    cluster.stop();
+    db.close();
+    const { DatabaseSync } = await import('node:sqlite');
+    const old = path.join(dir, 'v1.db');
+    const v1 = new DatabaseSync(old);
+    v1.exec(`CREATE TABLE hosts (id TEXT PRIMARY KEY, hostname TEXT NOT NULL, address TEXT NOT NULL, roles TEXT NOT NULL,
+               agent_version TEXT NOT NULL, inventory TEXT NOT NULL, registered_at INTEGER NOT NULL, last_heartbeat_at INTEGER NOT NULL) STRICT;
+             CREATE TABLE heartbeats (seq INTEGER PRIMARY KEY, host_id TEXT NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+               at INTEGER NOT NULL, sample TEXT NOT NULL) STRICT;
+             CREATE INDEX heartbeats_by_host ON heartbeats(host_id, seq);
+             PRAGMA user_version = 1;`);
+    v1.prepare('INSERT INTO hosts VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run('w1', 'w1.lab', '10.77.0.2:7070', '["worker"]', '0.1.0', JSON.stringify(inventory('w1')), 1, nowMs);
+    v1.close();
+    db = ClusterDb.open(old);
+    cluster = new Cluster(db, settings, memoryLog(), () => nowMs);
+    assert.deepEqual(cluster.hosts().map((h) => [h.hostId, h.state]), [['w1', 'healthy']]);
+    assert.equal(db.hosts()[0]?.draining, false);
+  });
+
   test('the database file is WAL, intact and at the latest schema version', async () => {
     const { DatabaseSync } = await import('node:sqlite');
     const probe = new DatabaseSync(file(), { readOnly: true });
     try {
       assert.deepEqual({ ...probe.prepare('PRAGMA journal_mode').get() }, { journal_mode: 'wal' });
-      assert.deepEqual({ ...probe.prepare('PRAGMA user_version').get() }, { user_version: 1 });
+      assert.deepEqual({ ...probe.prepare('PRAGMA user_version').get() }, { user_version: 2 });
       assert.deepEqual({ ...probe.prepare('PRAGMA integrity_check').get() }, { integrity_check: 'ok' });
     } finally {
       probe.close();

@@ -8,6 +8,9 @@
  * the retained samples, survives a head restart, and the indexed query is bounded by
  * `limits.maxMetricsSamples`. Only each host's latest sample and reported health are
  * kept in memory, for the host list and for change detection.
+ *
+ * A host is `unreachable` while silent, else `draining` once drained (until forgotten,
+ * across heartbeats, re-registrations and head restarts), else `healthy`.
  */
 import {
   AGENT_PROTOCOL_VERSION,
@@ -105,9 +108,11 @@ export class Cluster {
       // A host that registers again (agent restart, head lost track) keeps its first date.
       registeredAtMs: previous?.record.registeredAtMs ?? nowMs,
       lastHeartbeatMs: nowMs,
+      // Restarting its agent does not put a drained host back into service.
+      draining: previous?.record.draining ?? false,
     };
     this.db.upsertHost(record);
-    const host: KnownHost = { record, latest: previous?.latest ?? null, reported: 'healthy' };
+    const host: KnownHost = { record, latest: previous?.latest ?? null, reported: this.stateOf(record) };
     this.known.set(request.hostId, host);
     this.log.info('host registered', { hostId: record.hostId, hostname: record.hostname, address: record.address });
     this.publish({ type: 'host.state', host: this.view(host) });
@@ -131,11 +136,44 @@ export class Cluster {
       this.publish({ type: 'host.metrics', hostId: request.hostId, sample: request.sample });
     }
     host.record.lastHeartbeatMs = nowMs;
-    if (host.reported !== 'healthy') {
-      host.reported = 'healthy';
-      this.log.info('host healthy', { hostId: request.hostId });
+    const state = this.stateOf(host.record);
+    if (host.reported !== state) {
+      host.reported = state;
+      this.log.info(`host ${state}`, { hostId: request.hostId });
       this.publish({ type: 'host.state', host: this.view(host) });
     }
+    return true;
+  }
+
+  /**
+   * Takes a host out of scheduling: it stays `draining` until forgotten. Returns the
+   * host as it is now; undefined for an unknown host. Draining twice changes nothing.
+   */
+  drain(hostId: string): ClusterHost | undefined {
+    const host = this.known.get(hostId);
+    if (host === undefined) return undefined;
+    if (!host.record.draining) {
+      this.db.setDraining(hostId, true);
+      host.record.draining = true;
+      this.log.info('host drained', { hostId });
+    }
+    const state = this.stateOf(host.record);
+    if (host.reported !== state) {
+      host.reported = state;
+      this.publish({ type: 'host.state', host: this.view(host) });
+    }
+    return this.view(host);
+  }
+
+  /**
+   * Forgets a host and its samples; false when it was not known. A host whose agent
+   * still runs is told so by the 404 its next heartbeat gets, and registers again.
+   */
+  forget(hostId: string): boolean {
+    if (!this.known.delete(hostId)) return false;
+    this.db.deleteHost(hostId);
+    this.log.info('host forgotten', { hostId });
+    this.publish({ type: 'host.removed', hostId });
     return true;
   }
 
@@ -161,7 +199,7 @@ export class Cluster {
       const state = this.stateOf(host.record);
       if (state === host.reported) continue;
       host.reported = state;
-      this.log.write(state === 'healthy' ? 'info' : 'warn', `host ${state}`, {
+      this.log.write(state === 'unreachable' ? 'warn' : 'info', `host ${state}`, {
         hostId: host.record.hostId,
         silentForMs: this.now() - host.record.lastHeartbeatMs,
       });
@@ -170,11 +208,14 @@ export class Cluster {
   }
 
   private stateOf(record: HostRecord): HostState {
-    return this.now() - record.lastHeartbeatMs > this.settings.unreachableAfterMs ? 'unreachable' : 'healthy';
+    if (this.now() - record.lastHeartbeatMs > this.settings.unreachableAfterMs) return 'unreachable';
+    return record.draining ? 'draining' : 'healthy';
   }
 
   private view(host: KnownHost): ClusterHost {
-    return { ...host.record, roles: [...host.record.roles], state: this.stateOf(host.record), latest: host.latest };
+    // `draining` is told by the state; the wire shape has no field for it.
+    const { draining: _draining, ...record } = host.record;
+    return { ...record, roles: [...record.roles], state: this.stateOf(host.record), latest: host.latest };
   }
 
   private publish(event: AgentEvent): void {

@@ -3,7 +3,8 @@
  * sent), then heartbeat with the latest sample at the interval the head asks for.
  * When the head is down or refuses, retry with capped exponential backoff — a version
  * mismatch is logged clearly and retried later, never a crash loop. A 404 from a
- * heartbeat means the head forgot this host, so it registers again.
+ * heartbeat means the head forgot this host, so it registers again. An https head is
+ * dialled over mutual TLS (see `head-client.ts`).
  */
 import {
   AGENT_PROTOCOL_VERSION,
@@ -16,10 +17,13 @@ import { HopsError, errorCodes, type ErrorCode, type WireError } from '../../pro
 import type { HostInventory, HostRole, MetricsSample } from '../../protocol/host.ts';
 import type { AgentLog } from '../log.ts';
 import { backoffDelayMs } from '../../protocol/backoff.ts';
+import { HeadClient, type HeadTls } from './head-client.ts';
 
 /** What the link needs to introduce this host and report on it. */
 export interface HeadLinkDeps {
   headUrl: string;
+  /** Required for an https `headUrl`. */
+  tls?: HeadTls;
   clusterToken: string;
   hostId: string;
   /** How the head can reach this agent, `host:port`. */
@@ -39,6 +43,7 @@ const maxBackoffMs = 30_000;
 /** The worker's registration and heartbeat loop. */
 export class HeadLink {
   private readonly deps: HeadLinkDeps;
+  private readonly client: HeadClient;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -47,6 +52,7 @@ export class HeadLink {
 
   constructor(deps: HeadLinkDeps) {
     this.deps = deps;
+    this.client = new HeadClient(deps.headUrl, deps.tls);
     this.intervalMs = deps.heartbeatIntervalMs;
   }
 
@@ -65,6 +71,7 @@ export class HeadLink {
     this.abort.abort();
     this.wake?.();
     await this.loop;
+    this.client.close();
   }
 
   private async run(): Promise<void> {
@@ -137,15 +144,10 @@ export class HeadLink {
 
   /** POSTs JSON to the head; non-2xx answers become `HopsError`s with the head's code. */
   private async post(route: string, body: unknown): Promise<unknown> {
-    const response = await fetch(new URL(route, this.deps.headUrl), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.deps.clusterToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(requestTimeoutMs)]),
-    });
-    const text = await response.text();
-    if (response.ok) return JSON.parse(text) as unknown;
-    throw headError(response.status, text);
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(requestTimeoutMs)]);
+    const { status, text } = await this.client.post(route, body, this.deps.clusterToken, signal);
+    if (status >= 200 && status < 300) return JSON.parse(text) as unknown;
+    throw headError(status, text);
   }
 
   /** Waits `ms`, or less if the link is stopped meanwhile. */
@@ -180,7 +182,7 @@ function isVersionMismatch(err: unknown): boolean {
 function describe(err: unknown): string {
   if (err instanceof HopsError) return `${err.code}: ${err.message}`;
   if (err instanceof Error) {
-    // fetch reports "fetch failed" and hides the reason (ECONNREFUSED…) in the cause.
+    // An abort names its reason (the timeout) in the cause.
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
     return `${err.message}${cause}`;
   }

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { DoctorReport } from '../../protocol/desktop-api.ts';
+import type { DoctorReport } from '../../protocol/cluster-setup.ts';
 import { runHopsdesk } from '../fixtures/cli.ts';
 import { createLab, labSupport, type Lab } from './lab.ts';
 

@@ -12,7 +12,7 @@ export interface ParsedCommand {
   /** e.g. ['cluster', 'status'] */
   path: string[];
   flags: GlobalFlags;
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | Array<string | boolean> | undefined>;
 }
 
 const shared = {
@@ -27,7 +27,14 @@ const shared = {
   'no-open': { type: 'boolean' },
   key: { type: 'string' },
   'trust-new': { type: 'boolean' },
-  'accept-host-key': { type: 'string' },
+  'accept-host-key': { type: 'string', multiple: true },
+  head: { type: 'string' },
+  worker: { type: 'string', multiple: true },
+  label: { type: 'string', multiple: true },
+  jump: { type: 'string' },
+  'cluster-port': { type: 'string' },
+  'ask-password': { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
 } as const;
 
 /** Parses argv (without node and script); throws a VALIDATION error naming the bad flag. */

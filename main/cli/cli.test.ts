@@ -40,7 +40,7 @@ test('cluster status starts the local agent for the command and stops it after',
 test('cluster hosts prints a table, and JSON with the inventory; HOPSDESK_HOME is honoured', async () => {
   const text = await hopsdesk(['cluster', 'hosts'], { HOPSDESK_HOME: workspace });
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /^HOST\s+ROLES\s+STATE\s+CORES\s+MEMORY\s+GPUS\s+OS/);
+  assert.match(text.stdout, /^HOST\s+ROLES\s+STATE\s+CORES\s+MEMORY\s+GPUS\s+LABELS\s+OS/);
   assert.match(text.stdout, /head,worker|worker,head/);
   const json = await hopsdesk(['cluster', 'hosts', '--json', '--workspace', workspace]);
   const { hosts } = JSON.parse(json.stdout) as { hosts: Array<{ inventory: { cpu: { cores: number } } }> };

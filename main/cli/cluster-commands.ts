@@ -31,15 +31,16 @@ export async function clusterHosts(core: Core, cluster: string | undefined): Pro
   failUnlessConnected(status);
   const { hosts } = (await core.dispatch('cluster.hosts', clusterParams(cluster))) as { hosts: ClusterHost[] };
   const rows = hosts.map((h) => [
-    h.hostname,
+    h.hostId,
     h.roles.join(','),
     h.state,
     String(h.inventory.cpu.cores),
     formatBytes(h.inventory.memory.totalBytes),
     h.inventory.gpus.length === 0 ? '-' : gpuSummary(h),
+    h.inventory.labels.join(',') || '-',
     `${h.inventory.os.name} ${h.inventory.os.version}`.trim(),
   ]);
-  const text = formatTable(['HOST', 'ROLES', 'STATE', 'CORES', 'MEMORY', 'GPUS', 'OS'], rows, new Set([3, 4]));
+  const text = formatTable(['HOST', 'ROLES', 'STATE', 'CORES', 'MEMORY', 'GPUS', 'LABELS', 'OS'], rows, new Set([3, 4]));
   return { json: { cluster: status.name, hosts }, text };
 }
 

@@ -1,9 +1,11 @@
 /** `hopsdesk host doctor USER@HOST`: whether a host can run the agent, with the fixes. */
-import type { DoctorReport, ParamsOf } from '../../protocol/desktop-api.ts';
+import type { DoctorReport } from '../../protocol/cluster-setup.ts';
+import type { ParamsOf } from '../../protocol/desktop-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import type { Core } from '../core/core.ts';
 import type { CommandOutput } from './cluster-commands.ts';
 import { formatTable } from './format.ts';
+import { accessFrom, type Values } from './setup-commands.ts';
 
 const statusWord = { ok: 'ok', warn: 'warn', fail: 'FAIL' } as const;
 
@@ -18,17 +20,9 @@ export async function hostDoctor(core: Core, params: ParamsOf<'host.doctor'>): P
 }
 
 /** Builds the doctor's params from the command line. */
-export function doctorParams(target: string | undefined, values: Record<string, string | boolean | undefined>): ParamsOf<'host.doctor'> {
+export async function doctorParams(target: string | undefined, values: Values): Promise<ParamsOf<'host.doctor'>> {
   if (target === undefined) {
     throw new HopsError('VALIDATION', 'host doctor needs a host: hopsdesk host doctor USER@HOST[:PORT].', { field: 'USER@HOST' });
   }
-  if (values['trust-new'] === true && typeof values['accept-host-key'] === 'string') {
-    throw new HopsError('VALIDATION', 'Give --trust-new or --accept-host-key, not both.', { field: '--accept-host-key' });
-  }
-  return {
-    target,
-    ...(typeof values.key === 'string' ? { keyFile: values.key } : {}),
-    ...(values['trust-new'] === true ? { trustNewHostKey: true } : {}),
-    ...(typeof values['accept-host-key'] === 'string' ? { acceptHostKey: values['accept-host-key'] } : {}),
-  };
+  return { target, ...(await accessFrom(values)) };
 }

@@ -13,22 +13,56 @@ const usage = `Usage: hopsdesk [--workspace DIR] [--json] <command>
 Commands:
   open [--web] [--port N] [--no-open]   Open the app (Electron, or web mode on 127.0.0.1)
   cluster status [--cluster NAME]       Connection and capacity of a cluster
-  cluster hosts [--cluster NAME]        Hosts with CPU, memory and GPUs
-  host doctor USER@HOST[:PORT] [--key FILE] [--trust-new | --accept-host-key SHA256:…]
+  cluster hosts [--cluster NAME]        Hosts with CPU, memory, GPUs and labels
+  cluster create NAME --head USER@HOST[:PORT] [--worker USER@HOST[:PORT]]… [--label HOST=LABEL]…
+                 [--cluster-port N] [SSH flags]
+                                        Install agents on SSH hosts and form a cluster
+  cluster list                          Clusters in this workspace (* = active)
+  cluster use NAME                      Make a cluster the active one
+  cluster uninstall NAME [--yes] [SSH flags]
+                                        Stop and remove everything installed on its hosts
+  host doctor USER@HOST[:PORT] [SSH flags]
                                         Check over SSH whether a host can run the agent
+  host add USER@HOST[:PORT] [--label LABEL]… [--cluster NAME] [SSH flags]
+                                        Install the agent on a host and join it
+  host remove HOST-ID [--yes] [--cluster NAME] [SSH flags]
+                                        Drain a host, stop its agent, remove its files
+  host upgrade [HOST-ID] [--cluster NAME] [SSH flags]
+                                        Upgrade agents to this version, one host at a time
   --version                             Print the version
+
+SSH flags:
+  --key FILE                 Private key (else ssh-agent, else ~/.ssh/id_ed25519, id_ecdsa, id_rsa);
+                             a passphrase is asked for on a terminal
+  --jump USER@HOST[:PORT]    Reach the hosts through this bastion (ProxyJump)
+  --ask-password             Log in with a password, typed once (read from stdin off a terminal)
+  --trust-new                Trust host keys not seen before (check them first!)
+  --accept-host-key SHA256:… Trust a new host key with exactly this fingerprint (repeatable)
+  Hosts may be ~/.ssh/config aliases (HostName, User, Port, IdentityFile, ProxyJump).
 
 Global flags:
   --workspace DIR   Workspace directory (default: $HOPSDESK_HOME, else the user data dir)
   --json            Machine-readable output, one JSON document on stdout
   -v, --verbose     Log what happens to stderr`;
 
+const sshFlags = ['key', 'jump', 'ask-password', 'trust-new', 'accept-host-key'];
+
+/** Commands that take one operand after their two words. */
+const withOperand = new Set(['host doctor', 'host add', 'host remove', 'host upgrade', 'cluster create', 'cluster use', 'cluster uninstall']);
+
 /** Flags each command accepts beyond the global ones. */
 const commandFlags: Record<string, readonly string[]> = {
   open: ['web', 'port', 'no-open'],
   'cluster status': ['cluster'],
   'cluster hosts': ['cluster'],
-  'host doctor': ['key', 'trust-new', 'accept-host-key'],
+  'cluster create': ['head', 'worker', 'label', 'cluster-port', ...sshFlags],
+  'cluster list': [],
+  'cluster use': [],
+  'cluster uninstall': ['yes', ...sshFlags],
+  'host doctor': sshFlags,
+  'host add': ['cluster', 'label', ...sshFlags],
+  'host remove': ['cluster', 'yes', ...sshFlags],
+  'host upgrade': ['cluster', ...sshFlags],
   version: [],
   help: [],
 };
@@ -45,7 +79,7 @@ export async function runCli(argv: string[]): Promise<number> {
     const words = ['cluster', 'host'].includes(command.path[0] ?? '') ? 2 : 1;
     const name = command.path.slice(0, words).join(' ');
     operand = command.path[words];
-    if (command.path.length > words + (name === 'host doctor' ? 1 : 0)) {
+    if (command.path.length > words + (withOperand.has(name) ? 1 : 0)) {
       throw new HopsError('VALIDATION', `Unexpected "${command.path.slice(words).join(' ')}" after "${name}".`, {
         hint: 'Run `hopsdesk --help` for usage.',
       });
@@ -74,7 +108,7 @@ async function run(name: string, command: ParsedCommand, operand: string | undef
       const { openApp } = await import('./open-command.ts');
       return openApp({
         web: values.web === true,
-        port: parsePort(values.port, 0),
+        port: parsePort(typeof values.port === 'string' ? values.port : undefined, 0),
         openBrowser: values['no-open'] !== true,
         json: flags.json,
         workspace: flags.workspace,
@@ -98,21 +132,59 @@ async function run(name: string, command: ParsedCommand, operand: string | undef
     }
     case 'host doctor': {
       const { doctorParams, hostDoctor } = await import('./host-commands.ts');
-      const params = doctorParams(operand, values);
-      const { createCore } = await import('../core/create-core.ts');
-      const core = await createCore({ mode: 'cli', workspaceDir: flags.workspace, startLocalCluster: false, log });
-      try {
+      const params = await doctorParams(operand, values);
+      return withCore(flags, log, async (core) => {
         const output = await hostDoctor(core, params);
         print(output, flags.json);
         return output.ready ? 0 : 1;
-      } finally {
-        await core.stop();
-      }
+      });
+    }
+    case 'cluster create':
+    case 'cluster list':
+    case 'cluster use':
+    case 'cluster uninstall':
+    case 'host add':
+    case 'host remove':
+    case 'host upgrade': {
+      const setup = await import('./setup-commands.ts');
+      const { progressPrinter } = await import('./progress.ts');
+      return withCore(flags, log, async (core) => {
+        // Progress goes to stderr, so stdout stays one result (and one JSON document with --json).
+        const printProgress = progressPrinter((line) => process.stderr.write(line + '\n'));
+        const unsubscribe = flags.json ? () => undefined : core.subscribe((event, payload) => {
+          if (event === 'provision.progress') printProgress(payload as Parameters<typeof printProgress>[0]);
+        });
+        try {
+          const output =
+            name === 'cluster create' ? await setup.clusterCreate(core, operand, values)
+            : name === 'cluster list' ? await setup.clusterList(core)
+            : name === 'cluster use' ? await setup.clusterUse(core, operand)
+            : name === 'cluster uninstall' ? await setup.clusterUninstall(core, operand, values)
+            : name === 'host add' ? await setup.hostAdd(core, operand, values)
+            : name === 'host remove' ? await setup.hostRemove(core, operand, values)
+            : await setup.hostUpgrade(core, operand, values);
+          print(output, flags.json);
+          return 'clean' in output && output.clean === false ? 1 : 0;
+        } finally {
+          unsubscribe();
+        }
+      });
     }
     default:
       throw new HopsError('VALIDATION', name ? `Unknown command "${name}".` : 'No command given.', {
         hint: 'Run `hopsdesk --help` for the list of commands.',
       });
+  }
+}
+
+/** Runs `work` with a core that does not start the local cluster, and stops it after. */
+async function withCore(flags: ParsedCommand['flags'], log: (line: string) => void, work: (core: import('../core/core.ts').Core) => Promise<number>): Promise<number> {
+  const { createCore } = await import('../core/create-core.ts');
+  const core = await createCore({ mode: 'cli', workspaceDir: flags.workspace, startLocalCluster: false, log });
+  try {
+    return await work(core);
+  } finally {
+    await core.stop();
   }
 }
 

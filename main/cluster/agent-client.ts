@@ -55,6 +55,16 @@ export class AgentClient {
     return this.get<MetricsReply>(path + query);
   }
 
+  /** Marks a host draining: nothing new is placed on it. */
+  async drainHost(hostId: string): Promise<void> {
+    await this.request('POST', agentRoutes.hostDrain.replace(':hostId', encodeURIComponent(hostId)));
+  }
+
+  /** Forgets a host the desktop has removed. */
+  async forgetHost(hostId: string): Promise<void> {
+    await this.request('DELETE', agentRoutes.host.replace(':hostId', encodeURIComponent(hostId)));
+  }
+
   /**
    * Opens the event stream. `onEvent` gets each event; `onClose` fires once when the stream
    * ends for any reason. Returns a function that closes the stream.
@@ -86,10 +96,15 @@ export class AgentClient {
     };
   }
 
-  private async get<T>(path: string): Promise<T> {
+  private get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  private async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string): Promise<T> {
     let response: Response;
     try {
       response = await fetch(this.endpoint.baseUrl + path, {
+        method,
         headers: { authorization: `Bearer ${this.endpoint.token}` },
         signal: AbortSignal.timeout(requestTimeoutMs),
       });

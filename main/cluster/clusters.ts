@@ -7,9 +7,11 @@ import type { Connection } from '../../protocol/desktop-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { CoreConfig } from '../core/options.ts';
+import type { SecretStore } from '../security/secret-store.ts';
 import type { Workspace } from '../workspace/workspace.ts';
 import { ClusterConnection } from './connection.ts';
 import { LocalAgent } from './local-agent.ts';
+import { readProfile, SshCluster, type SshClusterProfile } from './ssh-cluster.ts';
 
 export const LOCAL_CLUSTER = 'local';
 
@@ -19,11 +21,14 @@ export class Clusters {
   private readonly bus: EventBus;
   private readonly connections = new Map<string, ClusterConnection>();
   private readonly localAgents = new Map<string, LocalAgent>();
+  private readonly sshClusters = new Map<string, SshCluster>();
+  private readonly secrets: SecretStore;
 
-  constructor(config: CoreConfig, workspace: Workspace, bus: EventBus) {
+  constructor(config: CoreConfig, workspace: Workspace, bus: EventBus, secrets: SecretStore) {
     this.config = config;
     this.workspace = workspace;
     this.bus = bus;
+    this.secrets = secrets;
   }
 
   /** Creates `local` when the workspace has no cluster yet, then connects the active one. */
@@ -38,7 +43,59 @@ export class Clusters {
   /** Stops every connection and every agent this process started. */
   async stop(): Promise<void> {
     for (const connection of this.connections.values()) connection.stop();
+    for (const cluster of this.sshClusters.values()) cluster.close();
     await Promise.all([...this.localAgents.values()].map((agent) => agent.stop()));
+  }
+
+  /** The SSH cluster `name` (its profile, host links and tunnel). */
+  ssh(name: string): SshCluster {
+    const existing = this.sshClusters.get(name);
+    if (existing) return existing;
+    const record = this.workspace.clusters.get(name);
+    if (!record) throw new HopsError('CLUSTER_NOT_FOUND', `No cluster named "${name}" in this workspace.`);
+    if (record.kind !== 'ssh') {
+      throw new HopsError('VALIDATION', `Cluster "${name}" runs on this machine; hosts are added to SSH clusters.`, {
+        hint: 'Create an SSH cluster first: hopsdesk cluster create NAME --head USER@HOST',
+      });
+    }
+    const cluster = this.openSsh(name, readProfile(name, record.config));
+    this.sshClusters.set(name, cluster);
+    return cluster;
+  }
+
+  /** An SshCluster for a profile that may not be saved yet (while a cluster is formed). */
+  openSsh(name: string, profile: SshClusterProfile): SshCluster {
+    return new SshCluster(name, profile, {
+      knownHosts: this.workspace.knownHosts,
+      secrets: this.secrets,
+      log: this.config.log,
+      ...(this.config.sshConfigFile === undefined ? {} : { sshConfigFile: this.config.sshConfigFile }),
+    });
+  }
+
+  /** Saves a newly formed cluster, makes it active and connects to it over `cluster`'s links. */
+  async adopt(name: string, cluster: SshCluster): Promise<void> {
+    this.workspace.clusters.create({ name, kind: 'ssh', config: cluster.profile });
+    this.sshClusters.set(name, cluster);
+    this.workspace.clusters.setActive(name);
+    await this.connection(name).start();
+  }
+
+  /** Saves a changed profile (hosts added, removed, upgraded) and refreshes the host list. */
+  saveProfile(name: string, profile: SshClusterProfile): void {
+    this.workspace.clusters.updateConfig(name, profile);
+    this.ssh(name).update(profile);
+    this.connections.get(name)?.refreshHosts().catch(() => undefined);
+  }
+
+  /** Disconnects and forgets a cluster: its profile, cached hosts and secrets. */
+  async forget(name: string): Promise<void> {
+    this.connections.get(name)?.stop();
+    this.connections.delete(name);
+    this.sshClusters.get(name)?.close();
+    this.sshClusters.delete(name);
+    this.workspace.clusters.remove(name);
+    await this.secrets.removeAll(`clusters/${name}`);
   }
 
   /** The active cluster's name, or the one the caller named after checking it exists. */
@@ -63,13 +120,16 @@ export class Clusters {
     if (existing) return existing;
     const record = this.workspace.clusters.get(name);
     if (!record) throw new HopsError('CLUSTER_NOT_FOUND', `No cluster named "${name}" in this workspace.`);
-    if (record.kind !== 'local') {
-      throw new HopsError('NOT_FOUND', `Cluster "${name}" is an SSH cluster, which this version cannot connect to yet.`);
-    }
-    const agent = this.localAgent(name);
+    const resolveEndpoint =
+      record.kind === 'local'
+        ? (() => {
+            const agent = this.localAgent(name);
+            return () => agent.connectOrStart();
+          })()
+        : () => this.ssh(name).endpoint();
     const connection = new ClusterConnection({
       cluster: name,
-      resolveEndpoint: () => agent.connectOrStart(),
+      resolveEndpoint,
       onState: (state: Connection) => this.bus.emit('connection.changed', { cluster: name, connection: state }),
       onHosts: (hosts) => {
         this.workspace.hosts.replace(name, hosts);

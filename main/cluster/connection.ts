@@ -99,7 +99,7 @@ export class ClusterConnection {
       const error = err instanceof Error ? err.message : String(err);
       this.agent = undefined;
       const fatal = err instanceof HopsError && err.code === 'AGENT_VERSION_MISMATCH';
-      this.setState(fatal ? 'error' : 'reconnecting', error);
+      this.setState(fatal ? 'version-mismatch' : 'reconnecting', fatal ? `${error} Upgrade the agents: hopsdesk host upgrade.` : error);
       if (!fatal) this.scheduleRetry();
     }
   }

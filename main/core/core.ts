@@ -3,6 +3,7 @@
  * hold a `Core` and nothing else of main/.
  */
 import type { AppInfo, AppMode, EventName, EventPayload } from '../../protocol/desktop-api.ts';
+import type { SecretCipher } from '../security/secret-store.ts';
 
 export interface CoreOptions {
   mode: AppMode;
@@ -12,6 +13,12 @@ export interface CoreOptions {
   startLocalCluster?: boolean;
   /** Root of the installed app (dist/, node_modules/); defaults to this checkout. */
   appRoot?: string;
+  /** The agent build to install on hosts; defaults to dist/agent/hopsdesk-agent.mjs. */
+  agentBundlePath?: string;
+  /** An SSH config file other than ~/.ssh/config (tests). */
+  sshConfigFile?: string;
+  /** The OS key store for cluster secrets (Electron's safeStorage); plain 0600 files without. */
+  secretCipher?: SecretCipher;
   /** Log sink; defaults to stderr. Never receives secrets. */
   log?: (line: string) => void;
 }

@@ -6,7 +6,11 @@ import os from 'node:os';
 import type { AppInfo } from '../../protocol/desktop-api.ts';
 import { productVersion } from '../../protocol/version.ts';
 import { createDispatcher } from '../api/dispatcher.ts';
+import path from 'node:path';
 import { Clusters } from '../cluster/clusters.ts';
+import { Terminals } from '../cluster/terminals.ts';
+import { ClusterAdmin } from '../provision/cluster-admin.ts';
+import { createSecretStore } from '../security/secret-store.ts';
 import { openWorkspace } from '../workspace/workspace.ts';
 import type { Core, CoreOptions } from './core.ts';
 import { EventBus } from './event-bus.ts';
@@ -18,14 +22,19 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const config = compileCoreOptions(options);
   const workspace = openWorkspace(config.workspaceDir);
   const bus = new EventBus();
-  const clusters = new Clusters(config, workspace, bus);
+  const secrets = createSecretStore(path.join(config.workspaceDir, 'secrets'), options.secretCipher);
+  const clusters = new Clusters(config, workspace, bus, secrets);
+  const admin = new ClusterAdmin(config, workspace, clusters, secrets, (progress) => bus.emit('provision.progress', progress));
+  const terminals = new Terminals(bus);
   const info: AppInfo = {
     version: productVersion,
     mode: config.mode,
     workspaceDir: config.workspaceDir,
     platform: `${os.platform()}-${os.arch()}`,
   };
-  const dispatch = createDispatcher(createHandlers(info, workspace, clusters));
+  const dispatch = createDispatcher(
+    createHandlers({ info, workspace, clusters, admin, terminals, sshConfigFile: config.sshConfigFile }),
+  );
   let stopping: Promise<void> | undefined;
 
   return {
@@ -37,6 +46,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
     stop: () => {
       stopping ??= (async () => {
+        terminals.closeAll();
         await clusters.stop();
         workspace.close();
       })();

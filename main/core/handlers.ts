@@ -5,10 +5,22 @@
 import type { AppInfo, ClusterStatus, DesktopHandlers } from '../../protocol/desktop-api.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
 import type { Clusters } from '../cluster/clusters.ts';
+import type { Terminals } from '../cluster/terminals.ts';
+import type { ClusterAdmin } from '../provision/cluster-admin.ts';
 import { doctorHost } from '../provision/doctor.ts';
 import type { Workspace } from '../workspace/workspace.ts';
 
-export function createHandlers(info: AppInfo, workspace: Workspace, clusters: Clusters): DesktopHandlers {
+export interface HandlerServices {
+  info: AppInfo;
+  workspace: Workspace;
+  clusters: Clusters;
+  admin: ClusterAdmin;
+  terminals: Terminals;
+  sshConfigFile: string | undefined;
+}
+
+export function createHandlers(services: HandlerServices): DesktopHandlers {
+  const { info, workspace, clusters, admin, terminals, sshConfigFile } = services;
   /** Live hosts when connected; the workspace's cached copy otherwise (offline view). */
   const hostsOf = async (name: string): Promise<ClusterHost[]> => {
     const connection = await clusters.ready(name);
@@ -63,7 +75,35 @@ export function createHandlers(info: AppInfo, workspace: Workspace, clusters: Cl
       return client.hostMetrics(hostId, sinceMs);
     },
 
-    'host.doctor': (params) => doctorHost(workspace.knownHosts, params),
+    'cluster.create': (params) => admin.create(params),
+    'cluster.use': async ({ name }) => admin.use(name),
+    'cluster.uninstall': (params) => admin.uninstall(params),
+    'cluster.provisioned': async ({ cluster }) => admin.provisioned(cluster),
+
+    'host.doctor': (params) => doctorHost(workspace.knownHosts, params, sshConfigFile),
+    'host.scanKey': (params) => admin.scanKey(params),
+    'host.add': (params) => admin.addHost(params),
+    'host.remove': (params) => admin.removeHost(params),
+    'host.upgrade': (params) => admin.upgrade(params),
+
+    'terminal.open': async ({ cluster, hostId, cols, rows }) => {
+      const name = clusters.resolveName(cluster);
+      const ssh = clusters.ssh(name);
+      const host = ssh.host(hostId);
+      return terminals.start(ssh.link(hostId), `${hostId} (${host.target})`, { cols, rows });
+    },
+    'terminal.write': async ({ terminalId, data }) => {
+      terminals.write(terminalId, data);
+      return {};
+    },
+    'terminal.resize': async ({ terminalId, cols, rows }) => {
+      terminals.resize(terminalId, cols, rows);
+      return {};
+    },
+    'terminal.close': async ({ terminalId }) => {
+      terminals.close(terminalId);
+      return {};
+    },
 
     'settings.get': async () => workspace.settings.get(),
     'settings.update': async (patch) => workspace.settings.update(patch),

@@ -2,6 +2,7 @@
  * Desktop core options read and defaulted in one place, so no other module guesses at
  * paths or falls back with `??`.
  */
+import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -18,6 +19,10 @@ export interface CoreConfig {
   /** The pinned Node runtime that runs the local agent (never Electron's own). */
   nodePath: string;
   agentBundlePath: string;
+  /** Where built agent bundles (agent + Node runtime, compressed) are cached. */
+  bundleCacheDir: string;
+  /** `~/.ssh/config` unless a test points elsewhere. */
+  sshConfigFile: string | undefined;
   log: (line: string) => void;
 }
 
@@ -30,7 +35,9 @@ export function compileCoreOptions(options: CoreOptions): CoreConfig {
     startLocalCluster: options.startLocalCluster ?? true,
     appRoot,
     nodePath: pinnedNodePath(appRoot),
-    agentBundlePath: path.join(appRoot, 'dist', 'agent', 'hopsdesk-agent.mjs'),
+    agentBundlePath: options.agentBundlePath ?? path.join(appRoot, 'dist', 'agent', 'hopsdesk-agent.mjs'),
+    bundleCacheDir: bundleCacheDir(appRoot, path.resolve(options.workspaceDir ?? defaultWorkspaceDir())),
+    sshConfigFile: options.sshConfigFile ?? (process.env.HOPSDESK_SSH_CONFIG || undefined),
     log: options.log ?? ((line) => process.stderr.write(line + '\n')),
   };
 }
@@ -42,6 +49,20 @@ export function defaultWorkspaceDir(env: NodeJS.ProcessEnv = process.env, platfo
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Hopsdesk');
   if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Hopsdesk');
   return path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'hopsdesk');
+}
+
+/**
+ * Built bundles sit beside the build they come from (every workspace reuses them); an
+ * installed app's folder is read-only, so there they go into the workspace.
+ */
+function bundleCacheDir(appRoot: string, workspaceDir: string): string {
+  const dist = path.join(appRoot, 'dist');
+  try {
+    accessSync(dist, constants.W_OK);
+    return path.join(dist, 'agent-bundles');
+  } catch {
+    return path.join(workspaceDir, 'cache', 'agent-bundles');
+  }
 }
 
 function defaultAppRoot(): string {

@@ -7,7 +7,7 @@
  * (`hopsdesk open` does this when an Electron binary exists). Without --workspace the
  * core's default applies: $HOPSDESK_HOME, else the user data directory.
  */
-import { app, dialog, ipcMain, session, type BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, safeStorage, session, type BrowserWindow } from 'electron';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { listMethods } from '../../protocol/desktop-api.ts';
@@ -19,6 +19,7 @@ import { parseShellArgs } from './args.ts';
 import { denyPermissions, guardWebContents } from './guards.ts';
 import { createIpcHandler, type Dispatch } from './ipc-handler.ts';
 import { createQuitGuard } from './quit-guard.ts';
+import { safeStorageCipher } from './secret-cipher.ts';
 import { senderProblem } from './sender.ts';
 import { registerAppScheme, serveApp } from './serve-app.ts';
 import { createAppWindow } from './window.ts';
@@ -55,7 +56,8 @@ async function start(): Promise<void> {
   denyPermissions(session.defaultSession);
   serveApp(rendererDir);
 
-  const core = await createCore({ mode: 'electron', workspaceDir, appRoot, log });
+  const secretCipher = await safeStorageCipher(safeStorage);
+  const core = await createCore({ mode: 'electron', workspaceDir, appRoot, log, ...(secretCipher ? { secretCipher } : {}) });
   app.on('before-quit', createQuitGuard(() => core.stop(), () => app.quit(), log));
   app.on('window-all-closed', () => app.quit());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());

@@ -3,10 +3,11 @@
  * offers, and each finding becomes a check with the fix for a failure.
  */
 import type { Client } from 'ssh2';
-import type { DoctorCheck, DoctorReport, ParamsOf } from '../../protocol/desktop-api.ts';
+import type { DoctorCheck, DoctorReport } from '../../protocol/cluster-setup.ts';
+import type { ParamsOf } from '../../protocol/desktop-api.ts';
 import type { KnownHosts } from '../workspace/known-hosts.ts';
-import { openSsh, runCommand } from '../ssh/session.ts';
-import { findCredentials, parseTarget } from '../ssh/target.ts';
+import { dial } from '../ssh/dial.ts';
+import { runCommand } from '../ssh/session.ts';
 
 /** What the probe script prints, one `key=value` a line. */
 export type Probe = Record<string, string>;
@@ -41,18 +42,13 @@ export const probeScript = [
  * Logs in to `target` (host key checked first), examines it and logs out. Connection
  * problems reject with their own error codes; what the host lacks is in the report.
  */
-export async function doctorHost(knownHosts: KnownHosts, params: ParamsOf<'host.doctor'>): Promise<DoctorReport> {
-  const { username, host, port } = parseTarget(params.target);
-  const credentials = await findCredentials(params.keyFile);
-  const policy = {
-    ...(params.trustNewHostKey === undefined ? {} : { trustNew: params.trustNewHostKey }),
-    ...(params.acceptHostKey === undefined ? {} : { acceptFingerprint: params.acceptHostKey }),
-  };
-  const client = await openSsh({ host, port, username, ...credentials }, { knownHosts, policy });
+export async function doctorHost(knownHosts: KnownHosts, params: ParamsOf<'host.doctor'>, sshConfigFile?: string): Promise<DoctorReport> {
+  const { target, ...access } = params;
+  const link = await dial(target, access, { knownHosts, ...(sshConfigFile === undefined ? {} : { sshConfigFile }) });
   try {
-    return await examineHost(client, params.target);
+    return await examineHost(link.client, target);
   } finally {
-    client.end();
+    link.close();
   }
 }
 

@@ -51,10 +51,10 @@ test('a new key is refused unless confirmed, and nothing is recorded', () => {
 
 test('--accept-host-key must name exactly the offered fingerprint', () => {
   assert.throws(
-    () => verifyHostKey(workspace.knownHosts, { host: 'gpu-a', port: 22, key }, { acceptFingerprint: fingerprintOf(otherKey) }),
+    () => verifyHostKey(workspace.knownHosts, { host: 'gpu-a', port: 22, key }, { acceptFingerprints: [fingerprintOf(otherKey)] }),
     { code: 'HOST_KEY_UNKNOWN' },
   );
-  verifyHostKey(workspace.knownHosts, { host: 'gpu-a', port: 22, key }, { acceptFingerprint: fingerprintOf(key) });
+  verifyHostKey(workspace.knownHosts, { host: 'gpu-a', port: 22, key }, { acceptFingerprints: [fingerprintOf(key)] });
   assert.equal(workspace.knownHosts.get('gpu-a', 22)?.fingerprint, fingerprintOf(key));
 });
 

@@ -10,8 +10,13 @@ import type { KnownHosts } from '../workspace/known-hosts.ts';
 export interface HostKeyPolicy {
   /** Trust a key never seen before for this host (the CLI's `--trust-new`). */
   trustNew?: boolean;
-  /** Trust a new key only if it has exactly this fingerprint (`--accept-host-key`). */
-  acceptFingerprint?: string;
+  /** Trust a new key only if its fingerprint is one of these (`--accept-host-key`, the UI's confirmations). */
+  acceptFingerprints?: readonly string[];
+  /**
+   * False to accept a confirmed new key for this connection without remembering it: used
+   * to reach a host behind a bastion whose own key the user has yet to confirm.
+   */
+  remember?: boolean;
 }
 
 export interface OfferedHostKey {
@@ -48,10 +53,11 @@ export function verifyHostKey(known: KnownHosts, offered: OfferedHostKey, policy
       `The host key of ${where} changed: it was ${recorded.fingerprint} (${recorded.keyType}) and is now ${fingerprint} (${keyTypeOf(offered.key)}). Nothing was sent to the host.`,
     );
   }
-  const confirmed = policy.acceptFingerprint === undefined ? policy.trustNew === true : policy.acceptFingerprint === fingerprint;
+  const accepted = policy.acceptFingerprints ?? [];
+  const confirmed = policy.trustNew === true || accepted.includes(fingerprint);
   if (!confirmed) {
-    const asked = policy.acceptFingerprint === undefined ? '' : ` It does not match the fingerprint you gave, ${policy.acceptFingerprint}.`;
+    const asked = accepted.length === 0 ? '' : ` It matches none of the fingerprints you gave (${accepted.join(', ')}).`;
     throw new HopsError('HOST_KEY_UNKNOWN', `${where} offers a host key not seen before: ${fingerprint} (${keyTypeOf(offered.key)}).${asked}`);
   }
-  known.trust({ host: offered.host, port: offered.port, keyType: keyTypeOf(offered.key), fingerprint });
+  if (policy.remember !== false) known.trust({ host: offered.host, port: offered.port, keyType: keyTypeOf(offered.key), fingerprint });
 }

@@ -2,6 +2,7 @@
  * One SSH connection to a host with its host key verified first (ssh2 accepts any key
  * unless told otherwise), and errors a user can act on.
  */
+import type { Duplex } from 'node:stream';
 import { Client, type ConnectConfig } from 'ssh2';
 import { HopsError } from '../../protocol/errors.ts';
 import type { KnownHosts } from '../workspace/known-hosts.ts';
@@ -15,12 +16,18 @@ export interface SshTarget {
   privateKey?: Buffer | string;
   agent?: string;
   passphrase?: string;
+  /** Typed once by the user and used for this connection only. */
+  password?: string;
+  /** An already-open stream to the host (a channel through a bastion). */
+  sock?: Duplex;
 }
 
 export interface SshOptions {
   knownHosts: KnownHosts;
   policy: HostKeyPolicy;
   readyTimeoutMs?: number;
+  /** Keepalive probes on long-lived connections, so a dead link is noticed. */
+  keepaliveIntervalMs?: number;
 }
 
 export interface CommandResult {
@@ -52,6 +59,12 @@ export function openSsh(target: SshTarget, options: SshOptions): Promise<Client>
     if (target.privateKey !== undefined) config.privateKey = target.privateKey;
     if (target.agent !== undefined) config.agent = target.agent;
     if (target.passphrase !== undefined) config.passphrase = target.passphrase;
+    if (target.password !== undefined) config.password = target.password;
+    if (target.sock !== undefined) config.sock = target.sock;
+    if (options.keepaliveIntervalMs !== undefined) {
+      config.keepaliveInterval = options.keepaliveIntervalMs;
+      config.keepaliveCountMax = 3;
+    }
     let settled = false;
     client.once('ready', () => {
       settled = true;
@@ -66,7 +79,8 @@ export function openSsh(target: SshTarget, options: SshOptions): Promise<Client>
       client.end();
       if (keyError) reject(keyError);
       else if (err.level === 'client-authentication') {
-        reject(new HopsError('SSH_AUTH_FAILED', `${target.username}@${target.host} refused the key.`, { cause: err }));
+        const what = target.password !== undefined ? 'the password' : 'the key';
+        reject(new HopsError('SSH_AUTH_FAILED', `${target.username}@${target.host} refused ${what}.`, { cause: err }));
       } else {
         reject(new HopsError('SSH_UNREACHABLE', `Cannot reach ${target.host}:${target.port}: ${err.message}.`, { cause: err }));
       }
@@ -76,10 +90,15 @@ export function openSsh(target: SshTarget, options: SshOptions): Promise<Client>
     } catch (err) {
       // ssh2 throws at once for a key it cannot parse, e.g. one protected by a passphrase.
       settled = true;
-      reject(new HopsError('SSH_AUTH_FAILED', `The SSH key cannot be used: ${(err as Error).message}.`, {
-        hint: 'Use an unencrypted key or load it into ssh-agent with `ssh-add`.',
-        cause: err,
-      }));
+      const message = (err as Error).message;
+      if (/passphrase/i.test(message)) {
+        reject(new HopsError('SSH_PASSPHRASE_REQUIRED', `The SSH key is protected by a passphrase: ${message}.`, { cause: err }));
+      } else {
+        reject(new HopsError('SSH_AUTH_FAILED', `The SSH key cannot be used: ${message}.`, {
+          hint: 'Check the key file, or load the key into ssh-agent with `ssh-add`.',
+          cause: err,
+        }));
+      }
     }
   });
 }
@@ -100,5 +119,37 @@ export function runCommand(client: Client, command: string): Promise<CommandResu
       });
       stream.on('close', (code: number | null) => resolve({ code, stdout, stderr }));
     });
+  });
+}
+
+/**
+ * Reads the host key a server offers without logging in: the handshake is stopped at
+ * key verification. Used to show the fingerprint for confirmation before trusting it.
+ */
+export function scanHostKey(host: string, port: number, sock?: Duplex, timeoutMs = 10_000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let key: Buffer | undefined;
+    client.on('error', (err: Error) => {
+      client.end();
+      if (key) resolve(key);
+      else reject(new HopsError('SSH_UNREACHABLE', `Cannot reach ${host}:${port}: ${err.message}.`, { cause: err }));
+    });
+    client.on('ready', () => {
+      client.end();
+      reject(new HopsError('INTERNAL', 'The host accepted a login that was not attempted.'));
+    });
+    const config: ConnectConfig = {
+      host,
+      port,
+      username: 'hopsdesk-key-scan',
+      readyTimeout: timeoutMs,
+      hostVerifier: (offered: Buffer) => {
+        key = offered;
+        return false;
+      },
+    };
+    if (sock !== undefined) config.sock = sock;
+    client.connect(config);
   });
 }

@@ -13,3 +13,11 @@ export async function ensureAgentBundle(): Promise<void> {
   if (existsSync(agentBundle)) return;
   await promisify(execFile)(process.execPath, [path.join(repoRoot, 'scripts', 'build.ts'), 'agent'], { cwd: repoRoot });
 }
+
+/** Builds the agent as another version into `outfile`: "the next build" for upgrade tests. */
+export async function buildAgentVersion(version: string, outfile: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [path.join(repoRoot, 'scripts', 'build.ts'), 'agent'], {
+    cwd: repoRoot,
+    env: { ...process.env, HOPSDESK_BUILD_VERSION: version, HOPSDESK_AGENT_OUTFILE: outfile },
+  });
+}

@@ -40,6 +40,7 @@ export class ClusterProfiles {
   private readonly selectByName: Statement<[string], ClusterRow>;
   private readonly insert: Statement<[string, string, string, number]>;
   private readonly deleteByName: Statement<[string]>;
+  private readonly updateConfigByName: Statement<[string, string]>;
   private readonly upsertActive: Statement<[string]>;
   private readonly selectActive: Statement<[], { name: string }>;
 
@@ -49,6 +50,7 @@ export class ClusterProfiles {
     this.selectByName = db.prepare(`SELECT ${columns} FROM clusters WHERE name = ?`);
     this.insert = db.prepare('INSERT INTO clusters (name, kind, config, created_at) VALUES (?, ?, ?, ?)');
     this.deleteByName = db.prepare('DELETE FROM clusters WHERE name = ?');
+    this.updateConfigByName = db.prepare('UPDATE clusters SET config = ? WHERE name = ?');
     this.upsertActive = db.prepare(
       `INSERT INTO active_cluster (singleton, cluster_id) SELECT 1, id FROM clusters WHERE name = ?
        ON CONFLICT (singleton) DO UPDATE SET cluster_id = excluded.cluster_id`,
@@ -81,6 +83,13 @@ export class ClusterProfiles {
       });
     }
     return this.get(profile.name)!;
+  }
+
+  /** Replaces a cluster's settings (hosts added, removed or upgraded). */
+  updateConfig(name: string, config: ClusterConfig): void {
+    if (this.updateConfigByName.run(JSON.stringify(config), name).changes === 0) {
+      throw new HopsError('CLUSTER_NOT_FOUND', `No cluster named "${name}" in this workspace.`);
+    }
   }
 
   /**

@@ -45,6 +45,11 @@ describe('commands', () => {
   const calls: string[] = [];
   const targets: CommandTargets = {
     hosts: [host('h1', { hostname: 'gpu-a' })],
+    clusters: [
+      { name: 'local', active: false },
+      { name: 'lab', active: true },
+    ],
+    terminalsAvailable: true,
     theme: 'dark',
     showView: (view: ViewId) => calls.push(`view ${view}`),
     toggleSidebar: () => calls.push('sidebar'),
@@ -53,6 +58,10 @@ describe('commands', () => {
     setTheme: (theme) => calls.push(`theme ${theme}`),
     focusHost: (id) => calls.push(`host ${id}`),
     reloadCluster: () => calls.push('reload'),
+    addCluster: () => calls.push('add cluster'),
+    useCluster: (name) => calls.push(`use ${name}`),
+    upgradeAgents: () => calls.push('upgrade'),
+    openTerminal: (id) => calls.push(`terminal ${id}`),
   };
   const commands = buildCommands(targets);
   const byId = (id: string) => commands.find((c) => c.id === id)!;
@@ -93,6 +102,34 @@ describe('commands', () => {
     );
   });
 
+  it('adds SSH clusters, switches clusters with the active one checked, and opens terminals', () => {
+    byId('cluster.add').run();
+    byId('cluster.use.local').run();
+    byId('host.terminal.h1').run();
+    byId('cluster.upgrade').run();
+    assert.deepEqual(calls.slice(-4), ['add cluster', 'use local', 'terminal h1', 'upgrade']);
+    assert.equal(byId('cluster.add').title, 'Cluster: Add SSH Cluster…');
+    assert.deepEqual(
+      commands.filter((c) => c.id.startsWith('cluster.use.')).map((c) => [c.title, c.checked]),
+      [
+        ['Cluster: Switch to local', false],
+        ['Cluster: Switch to lab', true],
+      ],
+    );
+  });
+
+  it('offers no terminals on the local cluster', () => {
+    const local = buildCommands({ ...targets, terminalsAvailable: false });
+    assert.equal(local.some((c) => c.id.startsWith('host.terminal.')), false);
+    assert.equal(local.some((c) => c.id === 'host.focus.h1'), true);
+  });
+
+  it('leaves Ctrl+B to a focused terminal and keeps the palette and panel keys', () => {
+    assert.equal(byId('layout.toggleSidebar').yieldsToTerminal, true);
+    assert.notEqual(byId('palette.show').yieldsToTerminal, true);
+    assert.notEqual(byId('layout.togglePanel').yieldsToTerminal, true);
+  });
+
   it('gives every command a unique id and no shortcut to two commands', () => {
     assert.equal(new Set(commands.map((c) => c.id)).size, commands.length);
     const keys = commands.flatMap((c) => c.shortcuts.map((s) => formatShortcut(s, false)));
@@ -111,6 +148,17 @@ describe('host changes', () => {
       { level: 'success', message: 'Host c is healthy again.' },
       { level: 'info', message: 'Host d joined the cluster.' },
       { level: 'warning', message: 'Host b left the cluster.' },
+    ]);
+  });
+
+  it('says when a host starts draining, and names states it does not know', () => {
+    const changes = describeHostChanges(
+      [host('a'), host('b')],
+      [host('a', { state: 'draining' as never }), host('b', { state: 'quarantined' as never })],
+    );
+    assert.deepEqual(changes, [
+      { level: 'info', message: 'Host a is draining.' },
+      { level: 'info', message: 'Host b is quarantined.' },
     ]);
   });
 

@@ -19,12 +19,17 @@ export interface AppCommand {
   keywords: string[];
   /** Marks the choice in force, e.g. the current theme. */
   checked?: boolean;
+  /** A terminal with focus gets this key instead (Ctrl+B is tmux's prefix). */
+  yieldsToTerminal?: boolean;
   run(): void;
 }
 
 /** What commands act on; the workbench passes its store actions and session. */
 export interface CommandTargets {
   hosts: ReadonlyArray<Pick<ClusterHost, 'hostId' | 'hostname' | 'address'>>;
+  clusters: ReadonlyArray<{ name: string; active: boolean }>;
+  /** Shells open on hosts of SSH clusters only; the local cluster is this machine. */
+  terminalsAvailable: boolean;
   theme: Theme;
   showView(view: ViewId): void;
   toggleSidebar(): void;
@@ -33,6 +38,10 @@ export interface CommandTargets {
   setTheme(theme: Theme): void;
   focusHost(hostId: string): void;
   reloadCluster(): void;
+  addCluster(): void;
+  useCluster(name: string): void;
+  upgradeAgents(): void;
+  openTerminal(hostId: string): void;
 }
 
 /** Shortcuts the workbench also shows outside the palette, in tooltips and hints. */
@@ -50,7 +59,7 @@ const themes: ReadonlyArray<{ theme: Theme; title: string }> = [
   { theme: 'dark', title: 'Dark' },
 ];
 
-/** Every command, in palette order: sections, layout, cluster, one per host, themes. */
+/** Every command, in palette order: sections, layout, clusters, two per host, themes. */
 export function buildCommands(t: CommandTargets): AppCommand[] {
   const commands: AppCommand[] = [];
   sections.forEach((section, index) => {
@@ -70,6 +79,7 @@ export function buildCommands(t: CommandTargets): AppCommand[] {
       title: 'Toggle Side Bar',
       shortcuts: [{ key: 'b', mod: true }],
       keywords: ['hide', 'show', 'tree'],
+      yieldsToTerminal: true,
       run: t.toggleSidebar,
     },
     {
@@ -96,7 +106,34 @@ export function buildCommands(t: CommandTargets): AppCommand[] {
       keywords: ['refresh', 'hosts', 'status'],
       run: t.reloadCluster,
     },
+    {
+      id: 'cluster.add',
+      category: 'Cluster',
+      title: 'Cluster: Add SSH Cluster…',
+      shortcuts: [],
+      keywords: ['new', 'create', 'provision', 'install', 'ssh', 'hosts', 'wizard'],
+      run: t.addCluster,
+    },
+    {
+      id: 'cluster.upgrade',
+      category: 'Cluster',
+      title: 'Cluster: Upgrade Agents',
+      shortcuts: [],
+      keywords: ['version', 'update', 'agent'],
+      run: t.upgradeAgents,
+    },
   );
+  for (const cluster of t.clusters) {
+    commands.push({
+      id: `cluster.use.${cluster.name}`,
+      category: 'Cluster',
+      title: `Cluster: Switch to ${cluster.name}`,
+      shortcuts: [],
+      keywords: ['use', 'active', 'change'],
+      checked: cluster.active,
+      run: () => t.useCluster(cluster.name),
+    });
+  }
   for (const host of t.hosts) {
     commands.push({
       id: `host.focus.${host.hostId}`,
@@ -105,6 +142,15 @@ export function buildCommands(t: CommandTargets): AppCommand[] {
       shortcuts: [],
       keywords: [host.hostId, host.address, 'card'],
       run: () => t.focusHost(host.hostId),
+    });
+    if (!t.terminalsAvailable) continue;
+    commands.push({
+      id: `host.terminal.${host.hostId}`,
+      category: 'Host',
+      title: `Open Terminal on ${host.hostname}`,
+      shortcuts: [],
+      keywords: [host.hostId, host.address, 'shell', 'ssh', 'console'],
+      run: () => t.openTerminal(host.hostId),
     });
   }
   for (const { theme, title } of themes) {

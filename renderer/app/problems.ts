@@ -23,6 +23,7 @@ const connectionWords: Record<Connection['state'], { level: NoticeLevel; word: s
   reconnecting: { level: 'warning', word: 'reconnecting' },
   offline: { level: 'warning', word: 'offline' },
   error: { level: 'error', word: 'connection failed' },
+  'version-mismatch': { level: 'warning', word: 'agent version differs — upgrade it' },
 };
 
 /** "Cluster lab: connected" with the core's own detail, for the notifications log. */

@@ -17,8 +17,8 @@ export const sections: readonly Section[] = [
     id: 'cluster',
     title: 'Cluster',
     promise: [
-      'The hosts of this cluster with their CPUs, memory, disks and GPUs.',
-      'Live charts follow each host over the last five minutes.',
+      'The clusters of this workspace; the hosts of the active one with their CPUs, memory, disks and GPUs.',
+      'Live charts follow each host over the last five minutes; SSH hosts are added with a wizard.',
     ],
     available: true,
   },
@@ -81,9 +81,9 @@ export const sections: readonly Section[] = [
     title: 'Terminal',
     promise: [
       'Terminals open a shell on any host of the cluster.',
-      'They will run in the bottom panel next to logs and notifications.',
+      'They run in the bottom panel next to the notifications, several at once.',
     ],
-    available: false,
+    available: true,
   },
 ];
 

@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Layout } from '../../protocol/desktop-api.ts';
+import type { ClusterSummary, Layout } from '../../protocol/desktop-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import { createAppStore } from '../store/app-state.ts';
 import { fakeHops, flush } from '../testing/fake-hops.ts';
 import { host, sample, status } from '../testing/hosts.ts';
 import { manualTimers } from '../testing/manual-timers.ts';
 import { createSession } from './session.ts';
+
+const summary = (name: string, active: boolean): ClusterSummary => ({
+  name,
+  kind: 'ssh',
+  active,
+  createdAtMs: 1,
+  connection: { state: 'connected', detail: '', sinceMs: 1 },
+});
 
 const savedLayout: Layout = { activeView: 'jobs', sidebarWidth: 300, sidebarVisible: true, panelVisible: true, panelHeight: 200 };
 
@@ -21,6 +29,8 @@ function setup() {
   hops.answer('settings.update', (patch) => ({ theme: 'system', ...(patch as object) }));
   hops.answer('app.info', () => ({ version: '0.1.0', mode: 'web', workspaceDir: '/tmp/w', platform: 'linux' }));
   hops.answer('recent.add', () => ({ items: [] }));
+  hops.answer('cluster.list', () => ({ clusters: [summary('lab', true), summary('rack', false)] }));
+  hops.answer('cluster.provisioned', () => ({ hosts: [] }));
   const store = createAppStore();
   const timers = manualTimers();
   const session = createSession({ hops: hops.api, store, timers, layoutSaveDelayMs: 400, now: () => 1_000_000 });
@@ -154,9 +164,96 @@ describe('session', () => {
 
   it('stops listening when disposed', async () => {
     const { session, hops } = setup();
-    assert.equal(hops.listenerCount(), 3);
+    assert.equal(hops.listenerCount(), 6);
     session.dispose();
     assert.equal(hops.listenerCount(), 0);
+  });
+});
+
+describe('session and clusters', () => {
+  it('lists the clusters and follows their connections', async () => {
+    const { store, session, hops } = setup();
+    await session.load();
+    assert.deepEqual(store.getState().clusters.map((c) => [c.name, c.active]), [
+      ['lab', true],
+      ['rack', false],
+    ]);
+    hops.emit('connection.changed', { cluster: 'rack', connection: { state: 'offline', detail: 'no route', sinceMs: 5 } });
+    assert.equal(store.getState().clusters.find((c) => c.name === 'rack')?.connection.state, 'offline');
+    // Another cluster's news does not touch the one on screen.
+    assert.equal(store.getState().clusterConnection?.state, 'connected');
+  });
+
+  it('switches the whole window to another cluster', async () => {
+    const { store, session, hops } = setup();
+    await session.load();
+    await flush();
+    hops.answer('cluster.use', () => summary('rack', true));
+    hops.answer('cluster.status', () => status({ name: 'rack', kind: 'ssh' }));
+    hops.answer('cluster.hosts', () => ({ hosts: [host('r1'), host('r2')] }));
+    hops.answer('cluster.list', () => ({ clusters: [summary('lab', false), summary('rack', true)] }));
+    await session.useCluster('rack');
+    await flush();
+    const s = store.getState();
+    assert.equal(s.status?.name, 'rack');
+    assert.deepEqual(s.hosts.map((h) => h.hostId), ['r1', 'r2']);
+    assert.equal(s.metrics.h1, undefined);
+    assert.equal(s.clusters.find((c) => c.active)?.name, 'rack');
+    assert.deepEqual(hops.calls.find((c) => c.method === 'cluster.status' && (c.params as { cluster?: string }).cluster === 'rack')?.params, { cluster: 'rack' });
+    assert.ok(hops.calls.some((c) => c.method === 'cluster.provisioned' && (c.params as { cluster?: string }).cluster === 'rack'));
+  });
+
+  it('stays on the cluster it shows when switching fails', async () => {
+    const { store, session, hops } = setup();
+    await session.load();
+    hops.answer('cluster.use', () => {
+      throw new HopsError('CLUSTER_NOT_FOUND', 'No cluster named "gone" in this workspace.');
+    });
+    await session.useCluster('gone');
+    assert.equal(store.getState().status?.name, 'lab');
+    assert.equal(store.getState().switchingTo, null);
+    assert.match(store.getState().notices.at(-1)?.message ?? '', /Could not switch to cluster gone/);
+  });
+
+  it('folds provisioning progress, logs a failure once and re-reads what was installed', async () => {
+    const { store, session, hops, timers } = setup();
+    await session.load();
+    const before = hops.calls.filter((c) => c.method === 'cluster.provisioned').length;
+    const base = { cluster: 'lab', target: 'ubuntu@gpu-1', detail: '' };
+    hops.emit('provision.progress', { ...base, phase: 'uploading', bytesDone: 5, bytesTotal: 10, atMs: 1 });
+    assert.equal(Object.values(store.getState().provisioning)[0]?.bytesDone, 5);
+    const error = { code: 'SSH_UNREACHABLE', message: 'gpu-1 did not answer', hint: 'Check the address.' };
+    hops.emit('provision.progress', { ...base, phase: 'failed', error, atMs: 2 });
+    hops.emit('provision.progress', { ...base, phase: 'failed', error, atMs: 3 });
+    assert.equal(store.getState().notices.filter((n) => n.message.includes('gpu-1 did not answer')).length, 1);
+    timers.advance(300);
+    assert.equal(hops.calls.filter((c) => c.method === 'cluster.provisioned').length, before + 1);
+  });
+
+  it('routes terminal output to its terminal and marks a shell that exited', async () => {
+    const { store, session, hops } = setup();
+    await session.load();
+    hops.answer('terminal.open', () => ({ terminalId: 'T1', title: 'ubuntu@h1' }));
+    await session.terminals.open('h1');
+    assert.deepEqual(hops.calls.find((c) => c.method === 'terminal.open')?.params, { cluster: 'lab', hostId: 'h1', cols: 100, rows: 30 });
+    const seen: string[] = [];
+    session.terminals.attach('T1', { write: (data) => seen.push(data) });
+    hops.emit('terminal.output', { terminalId: 'T1', data: '$ ' });
+    hops.emit('terminal.output', { terminalId: 'T9', data: 'not mine' });
+    hops.emit('terminal.exit', { terminalId: 'T1', code: 0 });
+    assert.equal(seen.join(''), '$ \r\n[exited with code 0]\r\n');
+    assert.deepEqual([store.getState().terminals[0]?.state, store.getState().terminals[0]?.exitCode], ['exited', 0]);
+  });
+
+  it('removes the tab and says why when a terminal cannot open', async () => {
+    const { store, session, hops } = setup();
+    await session.load();
+    hops.answer('terminal.open', () => {
+      throw new HopsError('HOST_NOT_FOUND', 'No host h1.');
+    });
+    await session.terminals.open('h1');
+    assert.equal(store.getState().terminals.length, 0);
+    assert.match(store.getState().notices.at(-1)?.message ?? '', /Could not open a terminal on h1: No host h1/);
   });
 });
 

@@ -6,9 +6,14 @@
 import type { HopsApi, Layout, Theme } from '../../protocol/desktop-api.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
 import type { AppStore } from '../store/app-state.ts';
+import { selectActiveClusterName } from '../store/clusters-slice.ts';
+import { isPhaseFinal, progressKey } from '../store/provision-progress.ts';
 import { globalTimers, type LinkState, type Timers } from '../transport/web-client.ts';
+import { createClusterSetup, type ClusterSetup } from './cluster-setup.ts';
+import { createHostActions, type HostActions } from './host-actions.ts';
 import { describeHostChanges } from './host-changes.ts';
 import { describeConnection, problemOf } from './problems.ts';
+import { createTerminals, type Terminals } from './terminals.ts';
 
 /** Seed charts with twice their window so a late-opened card starts full. */
 const SEED_WINDOW_MS = 10 * 60 * 1000;
@@ -33,6 +38,14 @@ export interface Session {
   rememberHost(hostId: string): void;
   /** This window's link to the core changed: notifies, and reloads after a reconnect. */
   linkChanged(state: LinkState): void;
+  /** Makes `name` the active cluster and shows it: hosts, metrics and installs are read afresh. */
+  useCluster(name: string): Promise<void>;
+  /** The new-cluster wizard's calls. */
+  readonly setup: ClusterSetup;
+  /** Upgrade and remove hosts of the active cluster. */
+  readonly hostActions: HostActions;
+  /** Shells on hosts, as bottom panel tabs. */
+  readonly terminals: Terminals;
   /** Stops listening to events and saving the layout. */
   dispose(): void;
 }
@@ -56,7 +69,36 @@ export function createSession(options: SessionOptions): Session {
   };
 
   /** Events name their cluster; only the one on screen matters. */
-  const isShown = (cluster: string) => state().status?.name === cluster;
+  const isShown = (cluster: string) => selectActiveClusterName(state()) === cluster;
+
+  const readClusters = async () => {
+    try {
+      const { clusters } = await hops.cluster.list({});
+      if (!disposed) state().clustersLoaded(clusters);
+    } catch (err) {
+      warn('Could not list the clusters', err);
+    }
+  };
+
+  /** What the desktop installed on the shown cluster's hosts; a local cluster has none. */
+  const readProvisioned = async (cluster: string) => {
+    try {
+      const { hosts } = await hops.cluster.provisioned({ cluster });
+      if (!disposed && isShown(cluster)) state().provisionedLoaded(hosts);
+    } catch (err) {
+      warn(`Could not read what was installed on the hosts of ${cluster}`, err);
+    }
+  };
+
+  /** Installs finish host by host; one re-read after a burst of them is enough. */
+  let provisionedTimer: unknown = null;
+  const readProvisionedSoon = (cluster: string) => {
+    if (provisionedTimer !== null) timers.clearTimeout(provisionedTimer);
+    provisionedTimer = timers.setTimeout(() => {
+      provisionedTimer = null;
+      void readProvisioned(cluster);
+    }, 300);
+  };
 
   const seedMetrics = async (hosts: readonly ClusterHost[]) => {
     await Promise.all(
@@ -66,7 +108,7 @@ export function createSession(options: SessionOptions): Session {
           const { samples } = await hops.cluster.metrics({ hostId: host.hostId, sinceMs: last?.atMs ?? Math.max(0, now() - SEED_WINDOW_MS) });
           if (!disposed) state().metricsSeeded(host.hostId, samples);
         } catch (err) {
-          warn(`Could not read recent metrics of ${host.hostname}`, err);
+          warn(`Could not read recent metrics of ${host.hostId}`, err);
         }
       }),
     );
@@ -124,6 +166,8 @@ export function createSession(options: SessionOptions): Session {
       if (disposed) return;
       applyHosts(hosts);
       state().statusChanged(status);
+      void readClusters();
+      void readProvisioned(status.name);
       await seedMetrics(hosts);
     } catch (err) {
       warn('Could not reload the cluster', err);
@@ -137,8 +181,9 @@ export function createSession(options: SessionOptions): Session {
 
   const unsubscribeEvents = [
     hops.on('connection.changed', ({ cluster, connection }) => {
-      const shown = state().status?.name;
-      if (shown !== undefined && shown !== cluster) return;
+      state().clusterListConnectionChanged(cluster, connection);
+      const shown = selectActiveClusterName(state());
+      if (shown !== null && shown !== cluster) return;
       const before = state().clusterConnection?.state;
       state().clusterConnectionChanged(connection);
       const { level, message, detail } = describeConnection(cluster, connection);
@@ -155,6 +200,19 @@ export function createSession(options: SessionOptions): Session {
       applyHosts(hosts);
       void seedMetrics(hosts.filter((h) => !known.has(h.hostId)));
     }),
+    hops.on('provision.progress', (event) => {
+      const before = state().provisioning[progressKey(event.cluster, event.target)];
+      state().provisionProgressed(event);
+      if (event.phase === 'failed' && before?.phase !== 'failed') {
+        state().notify('error', `${event.target}: ${event.error?.message ?? event.detail}`, event.error?.hint);
+      }
+      if (isPhaseFinal(event.phase) && isShown(event.cluster)) readProvisionedSoon(event.cluster);
+    }),
+    hops.on('terminal.output', ({ terminalId, data }) => terminals.registry.output(terminalId, data)),
+    hops.on('terminal.exit', ({ terminalId, code }) => {
+      terminals.registry.exit(terminalId, code);
+      state().terminalExited(terminalId, code);
+    }),
   ];
 
   const readAppInfo = async () => {
@@ -167,13 +225,14 @@ export function createSession(options: SessionOptions): Session {
 
   async function load(): Promise<void> {
     state().loadStarted();
-    const preferences = Promise.all([readSavedLayout(), readSettings(), state().appInfo === null ? readAppInfo() : undefined]);
+    const preferences = Promise.all([readSavedLayout(), readSettings(), state().appInfo === null ? readAppInfo() : undefined, readClusters()]);
     try {
       const [status, { hosts }] = await Promise.all([hops.cluster.status({}), hops.cluster.hosts({})]);
       await preferences;
       if (disposed) return;
       state().clusterLoaded(status, hosts);
       void seedMetrics(hosts);
+      void readProvisioned(status.name);
     } catch (err) {
       await preferences;
       const problem = problemOf(err);
@@ -182,11 +241,49 @@ export function createSession(options: SessionOptions): Session {
     }
   }
 
+  /** After `cluster.use`: the same reads as the first load, without the window's preferences. */
+  async function loadCluster(name: string): Promise<void> {
+    try {
+      const [status, { hosts }] = await Promise.all([hops.cluster.status({ cluster: name }), hops.cluster.hosts({ cluster: name })]);
+      if (disposed || selectActiveClusterName(state()) !== name) return;
+      state().clusterLoaded(status, hosts);
+      void seedMetrics(hosts);
+      void readProvisioned(name);
+    } catch (err) {
+      const problem = problemOf(err);
+      state().loadFailed(problem);
+      state().notify('error', `Could not load cluster ${name}: ${problem.message}`, problem.hint);
+    }
+  }
+
+  async function useCluster(name: string): Promise<void> {
+    state().switchStarted(name);
+    try {
+      await hops.cluster.use({ name });
+    } catch (err) {
+      state().switchFailed();
+      warn(`Could not switch to cluster ${name}`, err);
+      return;
+    }
+    if (disposed) return;
+    state().switchDone(name);
+    state().notify('info', `Switched to cluster ${name}.`);
+    await Promise.all([loadCluster(name), readClusters()]);
+  }
+
+  const terminals = createTerminals({ hops, store });
+  const setup = createClusterSetup({ hops, store, useCluster, refreshClusters: readClusters });
+  const hostActions = createHostActions({ hops, store, reload: () => reload() });
+
   let link: LinkState | null = null;
 
   return {
     load,
     reload,
+    useCluster,
+    setup,
+    hostActions,
+    terminals,
     async setTheme(theme) {
       const previous = state().settings;
       state().settingsChanged({ ...previous, theme });
@@ -200,7 +297,7 @@ export function createSession(options: SessionOptions): Session {
     rememberHost(hostId) {
       const host = state().hosts.find((h) => h.hostId === hostId);
       if (host === undefined) return;
-      hops.recent.add({ kind: 'host', ref: host.hostId, title: host.hostname }).catch((err: unknown) => warn('Could not remember the host', err));
+      hops.recent.add({ kind: 'host', ref: host.hostId, title: host.hostId }).catch((err: unknown) => warn('Could not remember the host', err));
     },
     linkChanged(next) {
       const previous = link;
@@ -222,6 +319,7 @@ export function createSession(options: SessionOptions): Session {
       unsubscribeLayout();
       for (const unsubscribe of unsubscribeEvents) unsubscribe();
       if (saveTimer !== null) timers.clearTimeout(saveTimer);
+      if (provisionedTimer !== null) timers.clearTimeout(provisionedTimer);
     },
   };
 }

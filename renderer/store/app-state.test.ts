@@ -128,6 +128,14 @@ describe('status connection', () => {
     assert.equal(selectStatusConnection(store.getState()).state, 'reconnecting');
   });
 
+  it('warns of an agent on another version, offering the upgrade', () => {
+    const store = createAppStore();
+    store.getState().clusterLoaded(status(), []);
+    store.getState().clusterConnectionChanged({ state: 'version-mismatch', detail: 'agent 0.0.9, desktop 0.1.0', sinceMs: 2 });
+    const connection = selectStatusConnection(store.getState());
+    assert.deepEqual([connection.state, connection.label, connection.detail], ['version-mismatch', 'Agent version differs', 'agent 0.0.9, desktop 0.1.0']);
+  });
+
   it('follows the cluster connection and the load error', () => {
     const store = createAppStore();
     store.getState().loadFailed({ message: 'agent gone', code: 'AGENT_UNREACHABLE', hint: 'h' });

@@ -4,12 +4,16 @@
  */
 import { createStore, type StateCreator } from 'zustand/vanilla';
 import { createClusterSlice, type ClusterSlice } from './cluster-slice.ts';
+import { createClustersSlice, type ClustersSlice } from './clusters-slice.ts';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice.ts';
 import { createLayoutSlice, type LayoutSlice } from './layout-slice.ts';
 import { createMetricsSlice, type MetricsSlice } from './metrics-slice.ts';
 import { createNotificationsSlice, type NotificationsSlice } from './notifications-slice.ts';
 import { createPaletteSlice, type PaletteSlice } from './palette-slice.ts';
+import { createProvisioningSlice, type ProvisioningSlice } from './provisioning-slice.ts';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice.ts';
+import { createTerminalsSlice, type TerminalsSlice } from './terminals-slice.ts';
+import { createWizardSlice, type WizardSlice } from './wizard-slice.ts';
 
 export type AppState = LayoutSlice &
   ConnectionSlice &
@@ -17,7 +21,11 @@ export type AppState = LayoutSlice &
   MetricsSlice &
   SettingsSlice &
   NotificationsSlice &
-  PaletteSlice;
+  PaletteSlice &
+  ClustersSlice &
+  ProvisioningSlice &
+  TerminalsSlice &
+  WizardSlice;
 
 /** A slice sees the whole state, so an action may update a neighbouring slice in one step. */
 export type SliceCreator<Slice> = StateCreator<AppState, [], [], Slice>;
@@ -31,6 +39,10 @@ export function createAppStore() {
     ...createSettingsSlice(...a),
     ...createNotificationsSlice(...a),
     ...createPaletteSlice(...a),
+    ...createClustersSlice(...a),
+    ...createProvisioningSlice(...a),
+    ...createTerminalsSlice(...a),
+    ...createWizardSlice(...a),
   }));
 }
 

@@ -27,7 +27,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set) => ({
 });
 
 /** What the status bar shows; always spelled out next to its icon, never colour alone. */
-export type StatusConnectionState = 'starting' | 'local' | 'connected' | 'reconnecting' | 'offline' | 'error';
+export type StatusConnectionState = 'starting' | 'local' | 'connected' | 'reconnecting' | 'offline' | 'error' | 'version-mismatch';
 
 export interface StatusConnection {
   state: StatusConnectionState;
@@ -44,6 +44,7 @@ const labels: Record<StatusConnectionState, string> = {
   reconnecting: 'Reconnecting',
   offline: 'Offline',
   error: 'Error',
+  'version-mismatch': 'Agent version differs',
 };
 
 const status = (state: StatusConnectionState, detail: string): StatusConnection => ({ state, label: labels[state], detail });
@@ -67,6 +68,8 @@ export const selectStatusConnection = (s: AppState): StatusConnection => {
       return status('offline', c.detail);
     case 'error':
       return status('error', c.detail);
+    case 'version-mismatch':
+      return status('version-mismatch', c.detail || 'The agent speaks another version than this desktop; upgrade it.');
   }
 };
 

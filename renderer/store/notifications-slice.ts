@@ -1,5 +1,6 @@
 /** The bottom panel's log: connection changes and errors, newest last, capped. */
 import type { AppState, SliceCreator } from './app-state.ts';
+import { isLogShowing } from './terminals-slice.ts';
 
 export const NOTICES_CAPACITY = 200;
 
@@ -32,8 +33,8 @@ export const createNotificationsSlice: SliceCreator<NotificationsSlice> = (set) 
     set((s) => {
       const notice: Notice = { id: s.nextNoticeId, atMs, level, message, ...(detail ? { detail } : {}) };
       const notices = [...s.notices, notice].slice(-NOTICES_CAPACITY);
-      // Someone looking at the open panel has read it already.
-      const unreadNotices = s.layout.panelVisible ? 0 : s.unreadNotices + 1;
+      // Someone looking at the log has read it already.
+      const unreadNotices = isLogShowing(s) ? 0 : s.unreadNotices + 1;
       return { notices, unreadNotices, nextNoticeId: s.nextNoticeId + 1 };
     }),
   markNoticesRead: () => set({ unreadNotices: 0 }),

@@ -3,9 +3,9 @@
  * focus stays inside while open, Escape or a click outside closes it, and focus returns to
  * where it was.
  */
-import { Command } from 'cmdk';
+import { Command, defaultFilter } from 'cmdk';
 import { Check } from 'lucide-react';
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { AppCommand, CommandCategory } from '../app/commands.ts';
 import { appStore, useAppState } from '../store/app-store.ts';
 import { selectPaletteOpen } from '../store/palette-slice.ts';
@@ -18,6 +18,19 @@ const groups: ReadonlyArray<{ category: CommandCategory; heading: string }> = [
   { category: 'Theme', heading: 'Theme' },
 ];
 
+const keywordsOf = (command: AppCommand) => [command.title, command.category, ...command.keywords];
+
+/**
+ * The groups in the order of their best match, so Enter runs what matches best. cmdk sorts
+ * the items inside a group but, in this version, not the groups themselves.
+ */
+function groupsInMatchOrder(commands: readonly AppCommand[], search: string) {
+  if (search.trim() === '') return groups;
+  const best = (category: CommandCategory) =>
+    Math.max(0, ...commands.filter((c) => c.category === category).map((c) => defaultFilter(c.id, search, keywordsOf(c))));
+  return [...groups].sort((a, b) => best(b.category) - best(a.category));
+}
+
 export function CommandPalette({ commands }: { commands: readonly AppCommand[] }) {
   const open = useAppState(selectPaletteOpen);
   return open ? <PaletteDialog commands={commands} /> : null;
@@ -28,6 +41,8 @@ function PaletteDialog({ commands }: { commands: readonly AppCommand[] }) {
   // Captured on open, before the input takes focus.
   const returnTo = useRef(document.activeElement instanceof HTMLElement ? document.activeElement : null);
   const close = () => appStore.getState().closePalette();
+  const [search, setSearch] = useState('');
+  const ordered = useMemo(() => groupsInMatchOrder(commands, search), [commands, search]);
 
   useEffect(() => {
     input.current?.focus();
@@ -56,10 +71,10 @@ function PaletteDialog({ commands }: { commands: readonly AppCommand[] }) {
     <div className="palette-backdrop" onMouseDown={(event) => event.target === event.currentTarget && close()}>
       <div className="palette" role="dialog" aria-modal="true" aria-label="Command palette" data-testid="command-palette" onKeyDown={onKeyDown}>
         <Command label="Commands" loop>
-          <Command.Input ref={input} className="palette-input" placeholder="Type a command" aria-label="Command" />
+          <Command.Input ref={input} value={search} onValueChange={setSearch} className="palette-input" placeholder="Type a command" aria-label="Command" />
           <Command.List className="palette-list">
             <Command.Empty className="palette-empty">No command matches.</Command.Empty>
-            {groups.map(({ category, heading }) => {
+            {ordered.map(({ category, heading }) => {
               const inGroup = commands.filter((c) => c.category === category);
               if (inGroup.length === 0) return null;
               return (
@@ -68,7 +83,7 @@ function PaletteDialog({ commands }: { commands: readonly AppCommand[] }) {
                     <Command.Item
                       key={command.id}
                       value={command.id}
-                      keywords={[command.title, command.category, ...command.keywords]}
+                      keywords={keywordsOf(command)}
                       onSelect={() => run(command)}
                       className="palette-item"
                       data-command-id={command.id}

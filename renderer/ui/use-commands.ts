@@ -1,19 +1,26 @@
-/** The workbench's commands, rebuilt when the hosts or the theme change. */
+/** The workbench's commands, rebuilt when the hosts, the clusters or the theme change. */
 import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { buildCommands, type AppCommand } from '../app/commands.ts';
 import { appStore, useAppState } from '../store/app-store.ts';
 import { selectHosts } from '../store/cluster-slice.ts';
+import { selectClusters } from '../store/clusters-slice.ts';
 import { selectTheme } from '../store/settings-slice.ts';
 import { useSession } from './session-context.ts';
+import { openNewClusterWizard } from './setup/open-wizard.ts';
 
 export function useCommands(): AppCommand[] {
   const session = useSession();
   const hosts = useAppState(selectHosts);
+  const clusters = useAppState(useShallow((s) => selectClusters(s).map((c) => `${c.active ? '*' : ''}${c.name}`)));
   const theme = useAppState(selectTheme);
+  const terminalsAvailable = useAppState((s) => s.status?.kind === 'ssh');
   return useMemo(() => {
     const store = appStore.getState();
     return buildCommands({
       hosts,
+      clusters: clusters.map((key) => ({ name: key.replace(/^\*/, ''), active: key.startsWith('*') })),
+      terminalsAvailable,
       theme,
       showView: store.showView,
       toggleSidebar: store.toggleSidebar,
@@ -26,6 +33,10 @@ export function useCommands(): AppCommand[] {
         session.rememberHost(hostId);
       },
       reloadCluster: () => void session.reload(),
+      addCluster: openNewClusterWizard,
+      useCluster: (name) => void session.useCluster(name),
+      upgradeAgents: () => void session.hostActions.upgrade(),
+      openTerminal: (hostId) => void session.terminals.open(hostId),
     });
-  }, [hosts, theme, session]);
+  }, [hosts, clusters, terminalsAvailable, theme, session]);
 }

@@ -11,7 +11,7 @@ import { Meter } from '../common/Meter.tsx';
 export function GpuList({ host, latest }: { host: ClusterHost; latest: MetricsSample | null }) {
   const { gpus, gpuNote } = host.inventory;
   return (
-    <section className="host-section" aria-label={`${host.hostname} GPUs`}>
+    <section className="host-section" aria-label={`${host.hostId} GPUs`}>
       <h3>
         <GpuIcon size={13} aria-hidden="true" /> GPUs <span className="count num">{gpus.length}</span>
       </h3>

@@ -2,16 +2,18 @@
  * One host: who it is (name, roles, health), what it has (OS, CPU, memory, disks, GPUs,
  * labels) and how busy it is now and over the last minutes.
  */
-import { CircleCheck, Tag, Unplug } from 'lucide-react';
+import { Tag } from 'lucide-react';
 import { useEffect, useMemo, useRef } from 'react';
 import type { ClusterHost } from '../../../protocol/host.ts';
 import { formatBytes, formatBytesOf } from '../../format/bytes.ts';
 import { formatCores, percentOf } from '../../format/percent.ts';
 import { useAppState } from '../../store/app-store.ts';
 import { selectHostFocus } from '../../store/cluster-slice.ts';
+import { hostStateOf } from '../../store/host-rows.ts';
 import { selectLatestSample } from '../../store/metrics-slice.ts';
 import { Meter } from '../common/Meter.tsx';
 import { RelativeTime } from '../common/RelativeTime.tsx';
+import { hostStateLook } from '../common/host-state-look.ts';
 import { StateLabel } from '../common/StateLabel.tsx';
 import { DiskList } from './DiskList.tsx';
 import { GpuList } from './GpuList.tsx';
@@ -32,6 +34,7 @@ export function HostCard({ host }: { host: ClusterHost }) {
   const card = useRef<HTMLElement>(null);
   const { inventory } = host;
   const healthy = host.state === 'healthy';
+  const look = hostStateLook(hostStateOf(host, null, null, null), host.state);
   const headingId = `host-${host.hostId}-name`;
 
   useEffect(() => {
@@ -59,7 +62,7 @@ export function HostCard({ host }: { host: ClusterHost }) {
       <header className="host-header">
         <div className="host-title">
           <h2 id={headingId} data-testid="host-name">
-            {host.hostname}
+            {host.hostId}
           </h2>
           {host.roles.map((role) => (
             <span key={role} className="badge" data-role={role} data-testid="host-role">
@@ -67,9 +70,9 @@ export function HostCard({ host }: { host: ClusterHost }) {
             </span>
           ))}
           <StateLabel
-            icon={healthy ? CircleCheck : Unplug}
-            tone={healthy ? 'healthy' : 'failed'}
-            word={healthy ? 'Healthy' : 'Unreachable'}
+            icon={look.icon}
+            tone={look.tone}
+            word={look.word}
             testId="host-health"
             dataState={host.state}
           />
@@ -86,7 +89,7 @@ export function HostCard({ host }: { host: ClusterHost }) {
       </header>
 
       <div className="host-body">
-        <section className="host-overview" aria-label={`${host.hostname} inventory and usage`}>
+        <section className="host-overview" aria-label={`${host.hostId} inventory and usage`}>
           <dl className="facts">
             <div>
               <dt>System</dt>

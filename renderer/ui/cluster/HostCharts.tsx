@@ -21,7 +21,7 @@ export function HostCharts({ host }: { host: ClusterHost }) {
   const gpu = useMemo(() => chartSeries('gpu', samples, gpuKey === '' ? [] : gpuKey.split(',').map(Number)), [samples, gpuKey]);
 
   return (
-    <section className="host-charts" aria-label={`${host.hostname} usage over the last 5 minutes`}>
+    <section className="host-charts" aria-label={`${host.hostId} usage over the last 5 minutes`}>
       <Suspense fallback={<figure className="chart chart-loading" aria-busy="true" />}>
         <LiveChart kind="cpu" title="CPU" series={cpu} theme={theme} />
         <LiveChart kind="memory" title="Memory" series={memory} theme={theme} />

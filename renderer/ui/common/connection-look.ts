@@ -1,5 +1,5 @@
 /** How each status-bar connection state looks: an icon and a tone to go with its word. */
-import { CircleX, Laptop, LoaderCircle, PlugZap, RefreshCw, WifiOff, type LucideIcon } from 'lucide-react';
+import { CircleArrowUp, CircleX, Laptop, LoaderCircle, PlugZap, RefreshCw, WifiOff, type LucideIcon } from 'lucide-react';
 import type { StatusConnectionState } from '../../store/connection-slice.ts';
 import type { StateTone } from './StateLabel.tsx';
 
@@ -10,4 +10,5 @@ export const connectionLook: Record<StatusConnectionState, { icon: LucideIcon; t
   reconnecting: { icon: RefreshCw, tone: 'warning', spinning: true },
   offline: { icon: WifiOff, tone: 'warning', spinning: false },
   error: { icon: CircleX, tone: 'failed', spinning: false },
+  'version-mismatch': { icon: CircleArrowUp, tone: 'warning', spinning: false },
 };

@@ -2,12 +2,14 @@
  * The Cluster section's tree: the cluster with its hosts. A WAI-ARIA tree with one tab stop;
  * arrows move, Left/Right fold, Enter or a click opens the host's card in the main area.
  */
-import { ChevronDown, ChevronRight, CircleCheck, Network, Unplug } from 'lucide-react';
+import { ChevronDown, ChevronRight, Network } from 'lucide-react';
 import { useRef, useState, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ClusterHost } from '../../../protocol/host.ts';
 import { appStore, useAppState } from '../../store/app-store.ts';
 import { selectClusterSummary, selectHostFocus, selectHosts, selectLoadPhase } from '../../store/cluster-slice.ts';
+import { hostStateOf } from '../../store/host-rows.ts';
+import { hostStateLook } from '../common/host-state-look.ts';
 import { useSession } from '../session-context.ts';
 
 const ROOT = '__cluster__';
@@ -88,8 +90,8 @@ export function ClusterTree() {
         {expanded && (
           <ul role="group">
             {hosts.map((host) => {
-              const healthy = host.state === 'healthy';
-              const Icon = healthy ? CircleCheck : Unplug;
+              const look = hostStateLook(hostStateOf(host, null, null, null), host.state);
+              const Icon = look.icon;
               return (
                 <li
                   key={host.hostId}
@@ -97,7 +99,7 @@ export function ClusterTree() {
                   role="treeitem"
                   aria-level={2}
                   aria-selected={focus?.hostId === host.hostId}
-                  aria-label={`${host.hostname}, ${healthy ? 'healthy' : 'unreachable'}`}
+                  aria-label={`${host.hostId}, ${look.word.toLowerCase()}`}
                   tabIndex={tabStop === host.hostId ? 0 : -1}
                   className="tree-item"
                   data-testid="tree-host"
@@ -108,10 +110,10 @@ export function ClusterTree() {
                   }}
                 >
                   <div className="tree-row tree-row-child" onClick={() => openHost(host)}>
-                    <span className="state-icon" data-tone={healthy ? 'healthy' : 'failed'} title={healthy ? 'Healthy' : 'Unreachable'}>
+                    <span className="state-icon" data-tone={look.tone} title={look.word}>
                       <Icon size={14} aria-hidden="true" />
                     </span>
-                    <span className="tree-label">{host.hostname}</span>
+                    <span className="tree-label">{host.hostId}</span>
                     <span className="tree-meta num">
                       {host.inventory.gpus.length > 0 ? `${host.inventory.gpus.length} GPU${host.inventory.gpus.length === 1 ? '' : 's'}` : ''}
                     </span>

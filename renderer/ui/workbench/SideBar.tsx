@@ -1,9 +1,12 @@
-/** The side bar: the active section's title and its tree. */
-import { RefreshCw } from 'lucide-react';
+/** The side bar: the active section's title and its trees. */
+import { Plus, RefreshCw } from 'lucide-react';
 import { sectionOf } from '../../app/sections.ts';
 import { useAppState } from '../../store/app-store.ts';
 import { selectActiveView } from '../../store/layout-slice.ts';
 import { useSession } from '../session-context.ts';
+import { openNewClusterWizard } from '../setup/open-wizard.ts';
+import { OpenTerminalsList } from '../terminal/OpenTerminalsList.tsx';
+import { ClusterList } from './ClusterList.tsx';
 import { ClusterTree } from './ClusterTree.tsx';
 
 export function SideBar({ width }: { width: number }) {
@@ -15,13 +18,32 @@ export function SideBar({ width }: { width: number }) {
       <header className="side-bar-header">
         <h2>{section.title}</h2>
         {view === 'cluster' && (
-          <button type="button" className="icon-button" aria-label="Reload cluster" title="Reload cluster" onClick={() => void session.reload()}>
-            <RefreshCw size={14} aria-hidden="true" />
-          </button>
+          <div className="side-bar-actions">
+            <button type="button" className="icon-button" aria-label="Add SSH cluster" title="Add SSH cluster…" onClick={openNewClusterWizard}>
+              <Plus size={14} aria-hidden="true" />
+            </button>
+            <button type="button" className="icon-button" aria-label="Reload cluster" title="Reload cluster" onClick={() => void session.reload()}>
+              <RefreshCw size={14} aria-hidden="true" />
+            </button>
+          </div>
         )}
       </header>
       <div className="side-bar-body">
-        {view === 'cluster' ? <ClusterTree /> : <p className="side-bar-note">Nothing here in this version yet.</p>}
+        {view === 'cluster' ? (
+          <>
+            <ClusterList />
+            <section className="side-bar-section" aria-labelledby="hosts-heading">
+              <h3 id="hosts-heading" className="side-bar-subheading">
+                Hosts
+              </h3>
+              <ClusterTree />
+            </section>
+          </>
+        ) : view === 'terminal' ? (
+          <OpenTerminalsList />
+        ) : (
+          <p className="side-bar-note">Nothing here in this version yet.</p>
+        )}
       </div>
     </aside>
   );

@@ -2,19 +2,21 @@
  * The status bar: which cluster, whether it is reachable (icon and word), and its capacity.
  * Items that do something are buttons; the rest are plain text with a tooltip.
  */
-import { Bell, BellDot, Cpu, Gpu, Network, Server } from 'lucide-react';
+import { Bell, BellDot, Cpu, Gpu, LoaderCircle, Network, Server } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatCores } from '../../format/percent.ts';
 import { appStore, useAppState } from '../../store/app-store.ts';
 import { selectClusterSummary } from '../../store/cluster-slice.ts';
 import { selectAppInfo, selectStatusConnection } from '../../store/connection-slice.ts';
-import { selectPanel } from '../../store/layout-slice.ts';
 import { selectUnreadNotices, selectUnreadProblem } from '../../store/notifications-slice.ts';
+import { busyRows, selectProvisioning } from '../../store/provisioning-slice.ts';
+import { isLogShowing } from '../../store/terminals-slice.ts';
 import { panelShortcut } from '../../app/commands.ts';
 import { formatShortcut } from '../../app/shortcuts.ts';
 import { connectionLook } from '../common/connection-look.ts';
 import { isMac } from '../common/platform.ts';
 import { StateLabel } from '../common/StateLabel.tsx';
+import { useSession } from '../session-context.ts';
 
 export function StatusBar() {
   const summary = useAppState(useShallow(selectClusterSummary));
@@ -22,9 +24,13 @@ export function StatusBar() {
   const info = useAppState(selectAppInfo);
   const unread = useAppState(selectUnreadNotices);
   const problem = useAppState(selectUnreadProblem);
-  const panel = useAppState(useShallow(selectPanel));
+  const logShowing = useAppState(isLogShowing);
+  const provisioning = useAppState(selectProvisioning);
+  const session = useSession();
   const look = connectionLook[connection.state];
   const loaded = summary.name !== null;
+  const busy = busyRows(provisioning);
+  const busyClusters = [...new Set(busy.map((r) => r.cluster))];
 
   return (
     <footer className="status-bar" aria-label="Status bar">
@@ -39,17 +45,30 @@ export function StatusBar() {
           <Network size={13} aria-hidden="true" />
           <span>{summary.name ?? 'Cluster'}</span>
         </button>
-        <span className="status-item" role="status" aria-label={`Connection: ${connection.label}. ${connection.detail}`}>
-          <StateLabel
-            icon={look.icon}
-            tone={look.tone}
-            word={connection.label}
-            spinning={look.spinning}
-            title={connection.detail}
-            testId="status-connection"
-            dataState={connection.state}
-          />
-        </span>
+        {connection.state === 'version-mismatch' ? (
+          <button
+            type="button"
+            className="status-item"
+            aria-label={`Connection: the agent version differs from this desktop. ${connection.detail} Upgrade the agents.`}
+            title={`${connection.detail} Click to upgrade the agents.`}
+            onClick={() => void session.hostActions.upgrade()}
+            data-testid="status-upgrade"
+          >
+            <StateLabel icon={look.icon} tone={look.tone} word="Agent version differs — upgrade" testId="status-connection" dataState={connection.state} />
+          </button>
+        ) : (
+          <span className="status-item" role="status" aria-label={`Connection: ${connection.label}. ${connection.detail}`}>
+            <StateLabel
+              icon={look.icon}
+              tone={look.tone}
+              word={connection.label}
+              spinning={look.spinning}
+              title={connection.detail}
+              testId="status-connection"
+              dataState={connection.state}
+            />
+          </span>
+        )}
         {loaded && (
           <>
             <span className="status-item num" data-testid="status-hosts" title={`${summary.hostsHealthy} of ${summary.hostsTotal} hosts healthy`}>
@@ -68,6 +87,21 @@ export function StatusBar() {
         )}
       </div>
       <div className="status-group">
+        {busy.length > 0 && (
+          <button
+            type="button"
+            className="status-item"
+            data-testid="status-provisioning"
+            title={busy.map((r) => `${r.target}: ${r.detail || r.phase}`).join('\n')}
+            onClick={() => appStore.getState().showView('cluster')}
+          >
+            <LoaderCircle className="spin" size={13} aria-hidden="true" />
+            <span className="num">
+              {busyClusters.length === 1 ? `${busyClusters[0]}: ` : ''}
+              {busy.length === 1 ? '1 host' : `${busy.length} hosts`} provisioning
+            </span>
+          </button>
+        )}
         {info && (
           <span className="status-item status-version" title={`Workspace ${info.workspaceDir}`}>
             Hopsdesk {info.version} · {info.mode}
@@ -77,10 +111,10 @@ export function StatusBar() {
           type="button"
           className="status-item"
           data-testid="status-notifications"
-          aria-pressed={panel.visible}
+          aria-pressed={logShowing}
           aria-label={unread > 0 ? `Notifications, ${unread} unread${problem ? ', including problems' : ''}` : 'Notifications'}
           title={`Toggle notifications (${formatShortcut(panelShortcut, isMac)})`}
-          onClick={() => appStore.getState().togglePanel()}
+          onClick={() => appStore.getState().toggleNotifications()}
         >
           {unread > 0 ? <BellDot size={13} aria-hidden="true" /> : <Bell size={13} aria-hidden="true" />}
           {unread > 0 && <span className="num" data-tone={problem ? 'failed' : undefined}>{unread}</span>}

@@ -4,7 +4,7 @@ import { appStore, useAppState } from '../../store/app-store.ts';
 import { PANEL_HEIGHT, SIDEBAR_WIDTH, selectPanel, selectSidebar } from '../../store/layout-slice.ts';
 import { ActivityBar } from './ActivityBar.tsx';
 import { MainArea } from './MainArea.tsx';
-import { NotificationsPanel } from './NotificationsPanel.tsx';
+import { Panel } from './Panel.tsx';
 import { Sash } from './Sash.tsx';
 import { SideBar } from './SideBar.tsx';
 import { StatusBar } from './StatusBar.tsx';
@@ -46,7 +46,7 @@ export function Workbench() {
                 growsBackwards
                 onChange={(px) => appStore.getState().setPanelHeight(px)}
               />
-              <NotificationsPanel height={panel.height} />
+              <Panel height={panel.height} />
             </>
           )}
         </div>

@@ -1,0 +1,169 @@
+/**
+ * A cluster of SSH hosts as the desktop keeps it: the profile saved in the workspace
+ * (which hosts, how to log in, where the head is — never a secret), the secrets kept
+ * apart (CA key, tokens), and one long-lived SSH link per host. The head's client API is
+ * reached through a local forward over the head's link.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { HopsError } from '../../protocol/errors.ts';
+import { ProvisionedHost, type SshAccess } from '../../protocol/cluster-setup.ts';
+import type { AgentEndpoint } from './agent-client.ts';
+import type { SecretStore } from '../security/secret-store.ts';
+import { HostLink, LocalForward } from '../ssh/host-link.ts';
+import type { DialDeps } from '../ssh/dial.ts';
+import { RemoteShell } from '../provision/remote-shell.ts';
+import { readRunFile, startService } from '../provision/service.ts';
+
+/** What the workspace stores for an SSH cluster (validated when read back). */
+export const SshClusterProfile = Type.Object({
+  clusterId: Type.String({ minLength: 8 }),
+  headHostId: Type.String(),
+  /** The head's address on the cluster network, as workers dial it. */
+  headAddress: Type.String(),
+  clusterPort: Type.Integer({ minimum: 1, maximum: 65535 }),
+  hosts: Type.Array(Type.Composite([ProvisionedHost, Type.Object({ home: Type.String() })])),
+  keyFile: Type.Optional(Type.String()),
+  jump: Type.Optional(Type.String()),
+});
+export type SshClusterProfile = Static<typeof SshClusterProfile>;
+export type ProvisionedHostRecord = SshClusterProfile['hosts'][number];
+
+/** The secrets of a cluster, stored with the secret store under `clusters/<name>/`. */
+export interface ClusterSecrets {
+  caCert: string;
+  caKey: string;
+  clientToken: string;
+  clusterToken: string;
+}
+
+export function readProfile(name: string, config: unknown): SshClusterProfile {
+  if (!Value.Check(SshClusterProfile, config)) {
+    const first = Value.Errors(SshClusterProfile, config).First();
+    throw new HopsError('WORKSPACE_INVALID', `The saved settings of cluster "${name}" are damaged (${first?.path ?? ''}: ${first?.message ?? 'invalid'}).`, {
+      hint: `Remove the cluster from this workspace and add its hosts again, or restore the workspace from a backup.`,
+    });
+  }
+  return config;
+}
+
+export async function loadSecrets(secrets: SecretStore, name: string): Promise<ClusterSecrets> {
+  const text = await secrets.get(`clusters/${name}/cluster`);
+  if (text === undefined) {
+    throw new HopsError('WORKSPACE_INVALID', `The keys of cluster "${name}" are missing from this workspace.`, {
+      hint: 'They are needed to reach the cluster: restore the workspace, or uninstall the cluster from the hosts by hand (rm -r ~/.hopsdesk).',
+    });
+  }
+  return JSON.parse(text) as ClusterSecrets;
+}
+
+export function saveSecrets(secrets: SecretStore, name: string, value: ClusterSecrets): Promise<void> {
+  return secrets.set(`clusters/${name}/cluster`, JSON.stringify(value));
+}
+
+export interface SshClusterDeps extends DialDeps {
+  secrets: SecretStore;
+  log: (line: string) => void;
+}
+
+export class SshCluster {
+  readonly name: string;
+  private profileValue: SshClusterProfile;
+  private readonly deps: SshClusterDeps;
+  private readonly links = new Map<string, HostLink>();
+  private forward: LocalForward | undefined;
+  /** Typed once (password, passphrase): kept in memory for this run only. */
+  private sessionAccess: SshAccess = {};
+
+  constructor(name: string, profile: SshClusterProfile, deps: SshClusterDeps) {
+    this.name = name;
+    this.profileValue = profile;
+    this.deps = deps;
+  }
+
+  get profile(): SshClusterProfile {
+    return this.profileValue;
+  }
+
+  /** Replaces the profile after hosts were added, removed or upgraded. */
+  update(profile: SshClusterProfile): void {
+    this.profileValue = profile;
+    for (const [hostId, link] of this.links) {
+      if (!profile.hosts.some((h) => h.hostId === hostId)) {
+        link.close();
+        this.links.delete(hostId);
+      }
+    }
+  }
+
+  /** Remembers secrets the user typed, so later reconnections in this run can use them. */
+  rememberAccess(access: SshAccess): void {
+    const { password, passphrase } = access;
+    this.sessionAccess = {
+      ...this.sessionAccess,
+      ...(password === undefined ? {} : { password }),
+      ...(passphrase === undefined ? {} : { passphrase }),
+    };
+  }
+
+  host(hostId: string): ProvisionedHostRecord {
+    const host = this.profileValue.hosts.find((h) => h.hostId === hostId);
+    if (!host) throw new HopsError('HOST_NOT_FOUND', `Cluster "${this.name}" has no host "${hostId}".`);
+    return host;
+  }
+
+  link(hostId: string): HostLink {
+    let link = this.links.get(hostId);
+    if (!link) {
+      const host = this.host(hostId);
+      const { keyFile, jump } = this.profileValue;
+      link = new HostLink({
+        target: host.target,
+        access: { ...(keyFile === undefined ? {} : { keyFile }), ...(jump === undefined ? {} : { jump }), ...this.sessionAccess },
+        deps: this.deps,
+        log: this.deps.log,
+      });
+      this.links.set(hostId, link);
+    }
+    return link;
+  }
+
+  async shell(hostId: string): Promise<RemoteShell> {
+    const link = this.link(hostId);
+    return new RemoteShell(await link.client(), link.target);
+  }
+
+  /**
+   * How to reach the head's client API now: through the local forward, to the port in
+   * the head's run file. A head whose agent is not running (a reboot on a host without
+   * systemd or cron) is started again through its service.
+   */
+  async endpoint(): Promise<AgentEndpoint> {
+    const head = this.host(this.profileValue.headHostId);
+    const shell = await this.shell(head.hostId);
+    let run = await readRunFile(shell);
+    const alive = run !== undefined && (await shell.exec(`kill -0 ${run.pid} 2>/dev/null && echo alive`)).stdout.trim() === 'alive';
+    if (!alive) {
+      this.deps.log(`cluster ${this.name}: the head agent is not running; starting its service`);
+      await startService(shell, head.service, head.home);
+      const deadline = Date.now() + 20_000;
+      do {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        run = await readRunFile(shell);
+      } while (run === undefined && Date.now() < deadline);
+      if (run === undefined) throw new HopsError('AGENT_UNREACHABLE', `The head agent on ${head.target} did not come back.`);
+    }
+    this.forward ??= new LocalForward(this.link(head.hostId));
+    this.forward.setRemotePort(run!.port);
+    const port = await this.forward.listen();
+    const secrets = await loadSecrets(this.deps.secrets, this.name);
+    return { baseUrl: `http://127.0.0.1:${port}`, token: secrets.clientToken };
+  }
+
+  close(): void {
+    this.forward?.close();
+    this.forward = undefined;
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+  }
+}
