@@ -231,7 +231,7 @@ export const desktopApi = {
       Type.Composite([Type.Object({ cluster: Type.Optional(Name), hostId: HostId }), SshAccess], {
         additionalProperties: false,
       }),
-      Type.Object({ hostId: Type.String(), clean: Type.Boolean() }),
+      Type.Object({ hostId: Type.String(), clean: Type.Boolean(), detail: Type.String() }),
       'Drain a worker, stop its agent and remove what was installed',
     ),
     upgrade: method(

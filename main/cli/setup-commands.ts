@@ -144,8 +144,11 @@ export async function hostRemove(core: Core, hostId: string | undefined, values:
   const cluster = one(values.cluster);
   const result = (await withPassphrase(access, (a) =>
     core.dispatch('host.remove', { ...(cluster === undefined ? {} : { cluster }), hostId, ...a }),
-  )) as { hostId: string; clean: boolean };
-  return { json: result, text: result.clean ? `${hostId} is removed; nothing of Hopsdesk is left on it.` : `${hostId} is removed, but files or processes were left on it.` };
+  )) as { hostId: string; clean: boolean; detail: string };
+  return {
+    json: result,
+    text: result.clean ? `${hostId} is removed; nothing of Hopsdesk is left on it.` : `${hostId} is removed, but not cleanly: ${result.detail}.`,
+  };
 }
 
 export async function hostUpgrade(core: Core, hostId: string | undefined, values: Values): Promise<CommandOutput> {

@@ -125,9 +125,9 @@ export class ClusterAdmin {
     const name = this.clusters.resolveName(given);
     const cluster = this.sshCluster(name, access);
     return this.exclusive(name, async () => {
-      const { profile, clean } = await removeHost(this.deps, name, cluster, hostId);
+      const { profile, clean, detail } = await removeHost(this.deps, name, cluster, hostId);
       this.clusters.saveProfile(name, profile);
-      return { hostId, clean };
+      return { hostId, clean, detail };
     });
   }
 

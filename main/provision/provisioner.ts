@@ -188,7 +188,12 @@ export async function addHost(
 }
 
 /** Drains a worker, stops its agent, removes its files and forgets it. */
-export async function removeHost(deps: ProvisionerDeps, name: string, cluster: SshCluster, hostId: string): Promise<{ profile: SshClusterProfile; clean: boolean }> {
+export async function removeHost(
+  deps: ProvisionerDeps,
+  name: string,
+  cluster: SshCluster,
+  hostId: string,
+): Promise<{ profile: SshClusterProfile; clean: boolean; detail: string }> {
   const profile = cluster.profile;
   const host = cluster.host(hostId);
   if (host.roles.includes('head')) {
@@ -208,7 +213,7 @@ export async function removeHost(deps: ProvisionerDeps, name: string, cluster: S
   const next = { ...profile, hosts: profile.hosts.filter((h) => h.hostId !== hostId) };
   cluster.update(next);
   report('removed', detail);
-  return { profile: next, clean };
+  return { profile: next, clean, detail };
 }
 
 /** Upgrades hosts to the desktop's agent build, workers first and the head last, one at a time. */
@@ -310,9 +315,9 @@ async function wipeHost(shell: RemoteShell, host: ProvisionedHostRecord): Promis
   await stopService(shell, host.service);
   await removeServiceEntries(shell, host.service);
   await shell.run('removing the agent files', `cd && rm -rf ${shellQuote(remotePaths.root)}`);
-  // The pattern is assembled by the shell so this command's own line never matches it.
+  // "[h]opsdesk" matches the agent's command line but not this command's own (nor grep's).
   const leftover = await shell.exec(
-    `cd; p=$(ps -u "$(id -u)" -o pid=,args= | grep -F "$(printf 'hopsdesk-agent.%s' mjs)"); f=$(ls -d ${shellQuote(remotePaths.root)} ${shellQuote(remotePaths.systemdUnit)} 2>/dev/null); printf '%s\\n%s' "$p" "$f"`,
+    `cd; p=$(ps -u "$(id -u)" -o pid=,args= | grep '[h]opsdesk-agent[.]mjs'); f=$(ls -d ${shellQuote(remotePaths.root)} ${shellQuote(remotePaths.systemdUnit)} 2>/dev/null); printf '%s\\n%s' "$p" "$f"`,
   );
   const found = leftover.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   return found.length === 0
