@@ -78,6 +78,21 @@ test('a host without enough free disk: the doctor says how much is free and what
   assert.equal(list.clusters.some((c) => c.name === 'broken'), false, 'no cluster is left half-formed');
 });
 
+test('a failed creation can be tried again, and a host that already has the agent is not sent it twice', { skip }, async () => {
+  const good = lab.host('pw');
+  const tiny = lab.host('tiny');
+  const first = await hopsdesk(['cluster', 'create', 'retry', '--head', `${good.user}@${good.address}`, '--worker', `${tiny.user}@${tiny.address}`, '--trust-new', '--key', lab.clientKeyFile]);
+  assert.equal(first.code, 1);
+  assert.match(first.stderr, /No cluster was formed: .*not ready/);
+  assert.deepEqual((await good.processes()).filter((p) => p.includes('hopsdesk')), [], 'nothing was started');
+
+  const again = await hopsdesk(['cluster', 'create', 'retry', '--head', `${good.user}@${good.address}`, '--key', lab.clientKeyFile]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /already there, not sent again/);
+  const removed = await hopsdesk(['cluster', 'uninstall', 'retry', '--yes', '--key', lab.clientKeyFile]);
+  assert.equal(removed.code, 0, removed.stderr);
+});
+
 async function runWithStdin(args: string[], stdin: string) {
   const { spawn } = await import('node:child_process');
   const { repoRoot } = await import('../fixtures/app.ts');

@@ -1,7 +1,7 @@
 /**
  * Electron's security checklist, applied to every web contents the app ever creates: no
  * navigation off the app origin, no new windows (https links go to the OS browser
- * instead), no <webview>, and no permission granted to web content.
+ * instead), no <webview>, and no permission granted to web content but pasting.
  */
 import { app, shell, type Session } from 'electron';
 import { isAppUrl, isExternalLink } from './app-origin.ts';
@@ -27,8 +27,14 @@ export function guardWebContents(log: (line: string) => void): void {
   });
 }
 
-/** Camera, microphone, notifications, geolocation, …: the UI needs none, so none is granted. */
+/**
+ * Camera, microphone, geolocation, …: the UI needs none, so none is granted. The one
+ * exception is reading the clipboard, for pasting into a terminal (Ctrl+Shift+V), and only
+ * for the app's own pages.
+ */
 export function denyPermissions(session: Session): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+  const allowed = (permission: string, url: string | undefined) =>
+    permission === 'clipboard-read' && url !== undefined && isAppUrl(url);
+  session.setPermissionRequestHandler((contents, permission, callback) => callback(allowed(permission, contents.getURL())));
+  session.setPermissionCheckHandler((_contents, permission, origin) => allowed(permission, origin));
 }
