@@ -8,6 +8,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { AGENT_PROTOCOL_VERSION, agentRoutes, type AgentEvent, type HostsReply, type MetricsReply } from '../protocol/agent-api.ts';
 import { HopsError } from '../protocol/errors.ts';
+import { projectRoutes, type Project, type User } from '../protocol/projects.ts';
 import { installFakeNvidiaSmi } from '../e2e/fixtures/nvidia-smi.ts';
 import { startAgent, type AgentHandle } from './agent.ts';
 import type { RunFile } from '../protocol/agent-api.ts';
@@ -137,6 +138,17 @@ describe('an agent started in-process', () => {
     // Its next sample is a refused heartbeat, so it registers again, as a worker would.
     await waitFor('head-1 back and healthy', async () => (await get<HostsReply>(agentRoutes.hosts)).hosts.find((h) => h.hostId === 'head-1')?.state === 'healthy');
     assert.ok(log.entries().some((e) => e['msg'] === 'head no longer knows this host; registering again'));
+  });
+
+  test('the client token signs in as the configured admin, who can create a project', async () => {
+    assert.deepEqual({ ...(await get<User>(projectRoutes.me)), createdAtMs: 0 }, { name: 'admin', admin: true, createdAtMs: 0 });
+    const response = await fetch(base() + projectRoutes.projects, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${testTokens.client}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'vision' }),
+    });
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.deepEqual((await get<{ projects: Project[] }>(projectRoutes.projects)).projects.map((p) => [p.name, p.myRole]), [['vision', 'data-owner']]);
   });
 
   test('a second agent on the same data dir is refused and the first keeps serving', async () => {

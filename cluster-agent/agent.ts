@@ -13,10 +13,14 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AGENT_PROTOCOL_VERSION, type AgentLifecycleState, type RunFile } from '../protocol/agent-api.ts';
 import type { HostInventory, MetricsSample } from '../protocol/host.ts';
+import type { ProjectServices } from './api/project-routes.ts';
 import type { AgentConfig } from './config.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { ClusterDb } from './head/cluster-db.ts';
 import { Cluster } from './head/cluster.ts';
+import { Invites } from './head/invites.ts';
+import { Projects } from './head/projects.ts';
+import { Users } from './head/users.ts';
 import { cachedInventory } from './inventory/inventory.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { createAgentLog, type AgentLog } from './log.ts';
@@ -77,9 +81,14 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     await sampler.start();
 
     let cluster: Cluster | undefined;
+    let projects: ProjectServices | undefined;
     if (config.roles.includes('head')) {
       const db = ClusterDb.open(path.join(config.dataDir, 'cluster.db'));
       undo.push({ what: 'cluster database', run: () => db.close() });
+      // The configured admin holds the client token, so the desktop that formed the cluster signs in as them.
+      const users = new Users(db.projects);
+      users.ensureAdmin(config.adminUser, config.tokens.client, log);
+      projects = { users, projects: new Projects(db.projects), invites: new Invites(db.projects) };
       const registry = new Cluster(db, config, log);
       registry.start();
       undo.push({ what: 'host health watch', run: () => registry.stop() });
@@ -90,12 +99,14 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       hostId: config.hostId,
       roles: config.roles,
       tokens: config.tokens,
+      adminUser: config.adminUser,
       agentVersion: version,
       startedAtMs,
       state: () => lifecycle.state,
       inventory,
       samples: (sinceMs) => sampler.samples(sinceMs),
       cluster,
+      projects,
       log,
     };
     // Without a cluster listener, the one plain listener serves workers too.

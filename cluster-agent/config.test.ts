@@ -35,6 +35,7 @@ describe('agent config', () => {
       listen: { host: '127.0.0.1', port: 0 },
       roles: ['head', 'worker'],
       tokens: testTokens,
+      adminUser: 'admin',
       head: undefined,
       cluster: undefined,
       labels: [],
@@ -70,6 +71,12 @@ describe('agent config', () => {
 
   test('a head does not take head.url', async () => {
     await rejectsNaming(compileAgentConfig({ ...minimal, head: { url: 'http://h:1' } }, origin()), '/head', /head role/);
+  });
+
+  test('adminUser names the cluster admin: a user name, "admin" by default', async () => {
+    assert.equal((await compileAgentConfig({ ...minimal, adminUser: 'ana' }, origin())).adminUser, 'ana');
+    await rejectsNaming(compileAgentConfig({ ...minimal, adminUser: 'Ana Lopez' }, origin()), '/adminUser', /adminUser/);
+    await rejectsNaming(compileAgentConfig({ ...minimal, adminUser: 'a'.repeat(65) }, origin()), '/adminUser', /adminUser/);
   });
 
   test('names the bad field and the file', async () => {

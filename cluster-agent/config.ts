@@ -12,6 +12,7 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { HopsError } from '../protocol/errors.ts';
 import { HostRole } from '../protocol/host.ts';
 import { limits } from '../protocol/limits.ts';
+import { UserName } from '../protocol/projects.ts';
 import { certificateProblem, type ClusterTlsMaterial } from './cluster-tls.ts';
 
 const AgentTokens = Type.Object(
@@ -67,6 +68,8 @@ export const AgentConfigFile = Type.Object(
     ),
     roles: Type.Array(HostRole, { minItems: 1, maxItems: 2, uniqueItems: true }),
     tokens: Type.Optional(AgentTokens),
+    /** The head's admin user, created at first start; the client token is its token. */
+    adminUser: Type.Optional(UserName),
     /** Preferred over `tokens`: a 0600 JSON file `{client, cluster}`. */
     tokenFile: Type.Optional(Type.String({ minLength: 1 })),
     /** The head a worker-only agent registers with. */
@@ -108,6 +111,8 @@ export interface AgentConfig {
   listen: { host: string; port: number };
   roles: HostRole[];
   tokens: AgentTokens;
+  /** The cluster admin's user name (a head creates the user; the client token is its token). */
+  adminUser: string;
   /**
    * Set for a worker-only agent, never for one with the head role. With an https url,
    * `hostId` is set and `cluster` holds the certificate the link presents.
@@ -204,6 +209,7 @@ export async function compileAgentConfig(input: unknown, origin: ConfigOrigin): 
     listen: { host: file.listen?.host ?? '127.0.0.1', port: file.listen?.port ?? 0 },
     roles,
     tokens,
+    adminUser: file.adminUser ?? 'admin',
     head,
     cluster,
     labels: [...(file.labels ?? [])],

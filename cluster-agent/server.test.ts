@@ -9,6 +9,10 @@ import type { MetricsSample } from '../protocol/host.ts';
 import { limits } from '../protocol/limits.ts';
 import { ClusterDb } from './head/cluster-db.ts';
 import { Cluster } from './head/cluster.ts';
+import { Invites } from './head/invites.ts';
+import { Projects } from './head/projects.ts';
+import { Users } from './head/users.ts';
+import type { ProjectServices } from './api/project-routes.ts';
 import { createAgentLog } from './log.ts';
 import { buildAgentServer, type AgentServerDeps } from './server.ts';
 import { tempDir, testInventory, testTokens, waitFor } from './testing/helpers.ts';
@@ -75,6 +79,7 @@ describe('agent API', () => {
   let remove: () => Promise<void>;
   let db: ClusterDb;
   let cluster: Cluster;
+  let projects: ProjectServices;
   let head: FastifyInstance;
   let worker: FastifyInstance;
   const logLines: string[] = [];
@@ -84,6 +89,7 @@ describe('agent API', () => {
     hostId: 'head-1',
     roles: ['head', 'worker'],
     tokens: testTokens,
+    adminUser: 'admin',
     agentVersion: '0.1.0',
     startedAtMs: 1,
     state: () => 'running',
@@ -93,6 +99,7 @@ describe('agent API', () => {
     },
     samples: (sinceMs = 0) => [sample(1), sample(2)].filter((s) => s.atMs > sinceMs),
     cluster: undefined,
+    projects: undefined,
     // No secrets given: the test checks that nothing logs a token in the first place.
     log: createAgentLog({ sink: (line) => logLines.push(line) }),
     ...overrides,
@@ -102,7 +109,10 @@ describe('agent API', () => {
     ({ dir, remove } = await tempDir());
     db = ClusterDb.open(path.join(dir, 'cluster.db'));
     cluster = new Cluster(db, { heartbeatIntervalMs: 100, unreachableAfterMs: 1000, metricsRetention: 10 }, createAgentLog({ sink: () => undefined }));
-    head = buildAgentServer(deps({ cluster }));
+    const users = new Users(db.projects);
+    users.ensureAdmin('admin', testTokens.client, createAgentLog({ sink: () => undefined }));
+    projects = { users, projects: new Projects(db.projects), invites: new Invites(db.projects) };
+    head = buildAgentServer(deps({ cluster, projects }));
     worker = buildAgentServer(deps({ hostId: 'w1', roles: ['worker'] }));
     await Promise.all([head.ready(), worker.ready()]);
   });
@@ -308,8 +318,8 @@ describe('agent API', () => {
   });
 
   test('route sets: the cluster set serves only cluster-token routes, the client set no worker routes', async (t) => {
-    const clusterSide = buildAgentServer(deps({ cluster }), { routes: 'cluster' });
-    const clientSide = buildAgentServer(deps({ cluster }), { routes: 'client' });
+    const clusterSide = buildAgentServer(deps({ cluster, projects }), { routes: 'cluster' });
+    const clientSide = buildAgentServer(deps({ cluster, projects }), { routes: 'client' });
     t.after(() => Promise.all([clusterSide.close(), clientSide.close()]));
 
     assert.equal((await clusterSide.inject({ method: 'POST', url: agentRoutes.register, headers: clusterAuth, payload: registration })).statusCode, 200);

@@ -3,8 +3,9 @@
  * without listening (fastify's testing guide: build apart from listen), so tests use
  * `inject` and the composition root decides where to listen.
  *
- * Every route, the WebSocket and unknown paths included, requires a bearer token; the
- * check runs in `onRequest`, before any body is read.
+ * Every route, the WebSocket and unknown paths included, requires a credential (a user's
+ * token, the cluster token, or for redeeming an invite its code; see `api/auth.ts`); the
+ * check runs in `onRequest`, before any body is read, and names the user on the request.
  *
  * One builder serves every listener; the route set says which routes it declares:
  * `all` (one plain listener, as on a one-host cluster), `client` (the plain listener
@@ -17,10 +18,11 @@ import type { AgentLifecycleState } from '../protocol/agent-api.ts';
 import { HopsError } from '../protocol/errors.ts';
 import type { HostInventory, HostRole, MetricsSample } from '../protocol/host.ts';
 import { limits } from '../protocol/limits.ts';
-import { bearerToken, tokenAccepted, type TokenKind } from './api/auth.ts';
+import { authenticate, configuredAdmin, type Credentials, type TokenKind } from './api/auth.ts';
 import { headClientRoutes, memberRoutes, noHeadRoutes, type Audiences, type ClusterApi } from './api/cluster-routes.ts';
 import { errorHandler, typeboxValidator } from './api/errors.ts';
 import { helloRoute, hostRoutes } from './api/host-routes.ts';
+import { headProjectRoutes, noHeadProjectRoutes, type ProjectServices } from './api/project-routes.ts';
 import { clusterServerTls, type ClusterTlsMaterial } from './cluster-tls.ts';
 import type { AgentTokens } from './config.ts';
 import type { AgentLog } from './log.ts';
@@ -30,6 +32,8 @@ export interface AgentServerDeps {
   hostId: string;
   roles: readonly HostRole[];
   tokens: AgentTokens;
+  /** The admin's user name; on an agent without users (no head role) the client token speaks for this user. */
+  adminUser: string;
   agentVersion: string;
   startedAtMs: number;
   state: () => AgentLifecycleState;
@@ -37,6 +41,11 @@ export interface AgentServerDeps {
   samples: (sinceMs?: number) => MetricsSample[];
   /** The head's registry; undefined on an agent without the head role. */
   cluster: ClusterApi | undefined;
+  /**
+   * The head's users, projects and invites; undefined on an agent without the head role,
+   * where the client token is the only user token (the configured admin's).
+   */
+  projects: ProjectServices | undefined;
   log: AgentLog;
 }
 
@@ -82,9 +91,9 @@ export function buildAgentServer(deps: AgentServerDeps, options: AgentServerOpti
     });
   });
 
-  // Route pattern → the token it takes. Unknown paths take either token, so that
+  // Route pattern → the credential it takes. Unknown paths take either token, so that
   // without one nobody learns which paths exist. The cluster listener takes the cluster
-  // token only, whatever the route: the client token is no key to it.
+  // token only, whatever the route: no user token is a key to it.
   const tokenKinds = new Map<string, TokenKind>();
   const protect = (url: string, kind: TokenKind): string => {
     tokenKinds.set(url, kind);
@@ -93,19 +102,12 @@ export function buildAgentServer(deps: AgentServerDeps, options: AgentServerOpti
   const tokenFor = (url: string | undefined): TokenKind => (routeSet === 'cluster' ? 'cluster' : (tokenKinds.get(url ?? '') ?? 'any'));
   // The events WebSocket is a client route; the cluster listener has no use for upgrades.
   if (audiences.client) registerWebsocket(app);
+  const credentials = credentialsOf(deps);
+  app.decorateRequest('user', null);
   // Added once the WebSocket plugin is in, so that its own onRequest hook (which marks
   // upgrade requests, so that the socket of a refused upgrade is closed) runs first.
   app.after(() => {
-    app.addHook('onRequest', async (request) => {
-      const kind = tokenFor(request.routeOptions.url);
-      const presented = bearerToken(request.headers.authorization);
-      if (presented === undefined) {
-        throw new HopsError('UNAUTHORIZED', 'This request carries no bearer token (Authorization: Bearer …).');
-      }
-      if (!tokenAccepted(presented, kind, deps.tokens)) {
-        throw new HopsError('UNAUTHORIZED', `The bearer token is not valid for ${request.method} ${request.routeOptions.url ?? 'this path'}.`);
-      }
-    });
+    app.addHook('onRequest', async (request) => authenticate(request, tokenFor(request.routeOptions.url), credentials));
   });
   app.register(async (scope) => {
     helloRoute(scope, deps, protect);
@@ -116,8 +118,26 @@ export function buildAgentServer(deps: AgentServerDeps, options: AgentServerOpti
       if (audiences.cluster) memberRoutes(scope, deps.cluster, protect);
       if (audiences.client) headClientRoutes(scope, deps.cluster, deps.log, protect);
     }
+    if (audiences.client) {
+      if (deps.projects === undefined) noHeadProjectRoutes(scope, deps.hostId, protect);
+      else headProjectRoutes(scope, deps.projects, protect);
+    }
   });
   return app;
+}
+
+/** What credentials are checked against: the head's users, or without them the configured admin's client token. */
+function credentialsOf(deps: AgentServerDeps): Credentials {
+  const { projects } = deps;
+  if (projects !== undefined) {
+    return {
+      clusterToken: deps.tokens.cluster,
+      userOf: (token) => projects.users.authenticate(token),
+      checkInvite: (code) => projects.invites.check(code),
+    };
+  }
+  const admin = { name: deps.adminUser, admin: true, createdAtMs: deps.startedAtMs };
+  return { clusterToken: deps.tokens.cluster, userOf: configuredAdmin(deps.tokens.client, admin), checkInvite: undefined };
 }
 
 function registerWebsocket(app: FastifyInstance): void {

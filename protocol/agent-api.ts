@@ -1,7 +1,8 @@
 /**
  * The agent API: desktop core ↔ head (client routes) and worker ↔ head (cluster routes).
- * Every route requires `Authorization: Bearer <token>`; client routes take the client
- * token, cluster routes the cluster token. The WebSocket at `eventsPath` streams
+ * Every route requires `Authorization: Bearer <token>`: client routes take a user's token
+ * (the client token in the agent's config is its admin's), cluster routes the cluster
+ * token; the one exception is redeeming an invite, which takes `Authorization: Invite <code>`. The WebSocket at `eventsPath` streams
  * `AgentEvent`s to clients.
  *
  * An agent configured with a cluster listener serves the cluster routes there only, over

@@ -5,6 +5,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ClusterHost, MetricsSample } from './host.ts';
+import { AuditEntry, Invite, Project, ProjectName, Role, User, UserName } from './projects.ts';
 import {
   DoctorReport,
   HostId,
@@ -178,6 +179,25 @@ export const desktopApi = {
       }),
       'Install agents on SSH hosts and form a cluster (progress as provision.progress events)',
     ),
+    join: method(
+      Type.Composite(
+        [
+          Type.Object({
+            name: Name,
+            /** Your own SSH login on the head host. */
+            head: SshTarget,
+            /** The head's client port on its loopback, as the invite says (default 7870). */
+            clientPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+            code: Type.String({ minLength: 16, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' }),
+            user: UserName,
+          }),
+          SshAccess,
+        ],
+        { additionalProperties: false },
+      ),
+      Type.Object({ cluster: ClusterSummary, user: User, project: Type.Union([Type.String(), Type.Null()]) }),
+      'Join a cluster you were invited to, over your own SSH login on its head',
+    ),
     use: method(
       Type.Object({ name: Name }, { additionalProperties: false }),
       ClusterSummary,
@@ -242,6 +262,55 @@ export const desktopApi = {
       Type.Object({ hosts: Type.Array(ProvisionedHost) }),
       "Upgrade agents to this desktop's version, one host at a time",
     ),
+  },
+  project: {
+    list: method(ClusterRef, Type.Object({ projects: Type.Array(Project) }), 'Projects you are a member of (all, for an admin)'),
+    create: method(
+      Type.Object(
+        { cluster: Type.Optional(Name), name: ProjectName, description: Type.Optional(Type.String({ maxLength: 2000 })) },
+        { additionalProperties: false },
+      ),
+      Project,
+      'Create a project; you become its Data Owner',
+    ),
+    get: method(Type.Object({ cluster: Type.Optional(Name), project: ProjectName }, { additionalProperties: false }), Project, 'A project with its members and their roles'),
+    addMember: method(
+      Type.Object({ cluster: Type.Optional(Name), project: ProjectName, user: UserName, role: Role }, { additionalProperties: false }),
+      Project,
+      'Add a member to a project, or change their role (Data Owner)',
+    ),
+    removeMember: method(
+      Type.Object({ cluster: Type.Optional(Name), project: ProjectName, user: UserName }, { additionalProperties: false }),
+      Project,
+      'Remove a member from a project (Data Owner)',
+    ),
+    invite: method(
+      Type.Object(
+        {
+          cluster: Type.Optional(Name),
+          project: Type.Optional(ProjectName),
+          role: Type.Optional(Role),
+          ttlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Composite([Invite, Type.Object({ clientPort: Type.Integer(), headAddress: Type.String() })]),
+      'Make a one-time invite code for a new member (with the project and role they get)',
+    ),
+    audit: method(
+      Type.Object(
+        {
+          cluster: Type.Optional(Name),
+          project: ProjectName,
+          afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Object({ entries: Type.Array(AuditEntry) }),
+      "Who did what in a project (Data Owner)",
+    ),
+    me: method(ClusterRef, User, 'Who you are on a cluster'),
   },
   terminal: {
     open: method(

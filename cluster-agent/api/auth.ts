@@ -1,13 +1,43 @@
 /**
- * Bearer-token checks. Every agent route takes a token: the client token (the desktop)
- * or the cluster token (workers). Comparison is constant-time on digests, so neither the
- * token's content nor its length leaks through timing.
+ * Who is calling. Every agent route takes a credential of one kind:
+ *
+ * - `client` routes take a user's token (`Authorization: Bearer …`); the user it belongs
+ *   to is put on the request (`request.user`) for handlers and permission checks. The
+ *   client token of the configuration is the admin's token.
+ * - `cluster` routes take the cluster token (workers).
+ * - `any` (hello, unknown paths) takes either, so that without one nobody learns which
+ *   paths exist.
+ * - `invite` (redeeming an invite) takes only `Authorization: Invite <code>`; no token
+ *   opens it, and an invite code opens nothing else.
+ *
+ * Comparisons are constant-time on digests (`secret.ts`); users are looked up by digest.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { AgentTokens } from '../config.ts';
+import type { FastifyRequest } from 'fastify';
+import { HopsError } from '../../protocol/errors.ts';
+import type { User } from '../../protocol/projects.ts';
+import { sameSecret } from '../secret.ts';
 
-/** Which token a route takes; `any` accepts either. */
-export type TokenKind = 'client' | 'cluster' | 'any';
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The user whose token the request carries; null on cluster-token and invite requests. */
+    user: User | null;
+  }
+}
+
+/** Which credential a route takes (see the module comment). */
+export type TokenKind = 'client' | 'cluster' | 'any' | 'invite';
+
+/** What the checks compare against. */
+export interface Credentials {
+  clusterToken: string;
+  /** The user a token belongs to, if any. */
+  userOf: (token: string) => User | undefined;
+  /** Throws a 401 saying why unless the invite code can be redeemed; absent on an agent without the head role. */
+  checkInvite: ((code: string) => void) | undefined;
+}
+
+/** Invite codes are base64url; anything else is refused before any lookup. */
+const invitePattern = /^Invite\s+([A-Za-z0-9_-]{16,200})\s*$/i;
 
 /** The token in an `Authorization: Bearer …` header, if well formed. */
 export function bearerToken(header: string | undefined): string | undefined {
@@ -15,17 +45,47 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** Whether `presented` is the token `kind` asks for. */
-export function tokenAccepted(presented: string, kind: TokenKind, tokens: AgentTokens): boolean {
-  const digest = sha256(presented);
-  // Compare against both regardless of kind, so timing does not depend on the route either.
-  const isClient = timingSafeEqual(digest, sha256(tokens.client));
-  const isCluster = timingSafeEqual(digest, sha256(tokens.cluster));
-  if (kind === 'client') return isClient;
-  if (kind === 'cluster') return isCluster;
-  return isClient || isCluster;
+/** The code in an `Authorization: Invite …` header, if well formed. */
+export function inviteCode(header: string | undefined): string | undefined {
+  return invitePattern.exec(header ?? '')?.[1];
 }
 
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+/**
+ * Checks the request's credential for a route taking `kind`, and sets `request.user`.
+ * Throws `UNAUTHORIZED` (401) when it is missing or wrong.
+ */
+export function authenticate(request: FastifyRequest, kind: TokenKind, credentials: Credentials): void {
+  const route = `${request.method} ${request.routeOptions.url ?? 'this path'}`;
+  const header = request.headers.authorization;
+  if (kind === 'invite') {
+    const code = inviteCode(header);
+    if (code === undefined) {
+      throw new HopsError('UNAUTHORIZED', `${route} takes an invite code (Authorization: Invite <code>), and nothing else.`, {
+        hint: 'Pass the invite code you were given; a signed-in user needs no invite.',
+      });
+    }
+    credentials.checkInvite?.(code);
+    return;
+  }
+  const presented = bearerToken(header);
+  if (presented === undefined) {
+    throw new HopsError('UNAUTHORIZED', 'This request carries no bearer token (Authorization: Bearer …).');
+  }
+  // The cluster token is compared whatever the kind, so timing does not depend on the route.
+  const isCluster = sameSecret(presented, credentials.clusterToken);
+  const user = kind === 'cluster' || isCluster ? undefined : credentials.userOf(presented);
+  const accepted = kind === 'cluster' ? isCluster : kind === 'client' ? user !== undefined : isCluster || user !== undefined;
+  if (!accepted) throw new HopsError('UNAUTHORIZED', `The bearer token is not valid for ${route}.`);
+  request.user = user ?? null;
+}
+
+/** The caller of a client route (set by `authenticate`); a route without one is a bug. */
+export function callerOf(request: FastifyRequest): User {
+  if (request.user === null) throw new Error(`${request.method} ${request.routeOptions.url ?? ''} ran without an authenticated user.`);
+  return request.user;
+}
+
+/** A worker-only agent has no users: its client token is the admin's, named by the configuration. */
+export function configuredAdmin(clientToken: string, admin: User): (token: string) => User | undefined {
+  return (token) => (sameSecret(token, clientToken) ? admin : undefined);
 }

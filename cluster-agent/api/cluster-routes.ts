@@ -1,8 +1,8 @@
 /**
  * Routes of the head role: workers register and heartbeat (cluster token, on the
  * cluster listener when there is one); the desktop lists hosts, reads a host's samples,
- * follows events, drains and forgets hosts (client token). An agent without the head
- * role answers them with 404 saying so.
+ * follows events (any user's token), drains and forgets hosts (the cluster admin's). An
+ * agent without the head role answers them with 404 saying so.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -23,8 +23,9 @@ import { HopsError } from '../../protocol/errors.ts';
 import { limits } from '../../protocol/limits.ts';
 import { peerHostId } from '../cluster-tls.ts';
 import type { Cluster } from '../head/cluster.ts';
+import { requireAdmin } from '../head/permissions.ts';
 import type { AgentLog } from '../log.ts';
-import type { TokenKind } from './auth.ts';
+import { callerOf, type TokenKind } from './auth.ts';
 
 /** The head's registry as the routes use it. */
 export type ClusterApi = Pick<Cluster, 'register' | 'heartbeat' | 'hosts' | 'hostSamples' | 'subscribe' | 'drain' | 'forget'>;
@@ -68,7 +69,10 @@ export function memberRoutes(app: FastifyInstance, cluster: ClusterApi, protect:
   );
 }
 
-/** Declares the head routes the desktop calls (client token), backed by `cluster`. */
+/**
+ * Declares the head routes the desktop calls (a user's token), backed by `cluster`: any
+ * user may look at the hosts; only the cluster admin changes them.
+ */
 export function headClientRoutes(app: FastifyInstance, cluster: ClusterApi, log: AgentLog, protect: Protect): void {
   app.get(protect(agentRoutes.hosts, 'client'), async (): Promise<HostsReply> => ({ hosts: cluster.hosts() }));
 
@@ -86,6 +90,7 @@ export function headClientRoutes(app: FastifyInstance, cluster: ClusterApi, log:
     protect(agentRoutes.hostDrain, 'client'),
     { schema: { params: HostParams } },
     async (request): Promise<DrainReply> => {
+      requireAdmin(callerOf(request), 'draining hosts');
       const host = cluster.drain(request.params.hostId);
       if (host === undefined) throw noSuchHost(request.params.hostId);
       return { host };
@@ -96,6 +101,7 @@ export function headClientRoutes(app: FastifyInstance, cluster: ClusterApi, log:
     protect(agentRoutes.host, 'client'),
     { schema: { params: HostParams } },
     async (request): Promise<ForgetReply> => {
+      requireAdmin(callerOf(request), 'removing hosts');
       if (!cluster.forget(request.params.hostId)) throw noSuchHost(request.params.hostId);
       return { hostId: request.params.hostId };
     },

@@ -10,6 +10,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { HopsError, errorCodes, type WireError } from '../../protocol/errors.ts';
 import { limits } from '../../protocol/limits.ts';
+import { projectRoutes } from '../../protocol/projects.ts';
 import type { AgentLog } from '../log.ts';
 
 const partNames: Record<string, string> = {
@@ -72,7 +73,8 @@ export function errorHandler(log: AgentLog) {
     const fields = { method: request.method, route: routeOf(request), status, code: wire.code, remote: request.ip };
     if (unexpected) log.error('request failed', { ...fields, err });
     else log.write(status === 401 ? 'warn' : 'info', 'request refused', { ...fields, message: wire.message });
-    if (status === 401) reply.header('www-authenticate', 'Bearer');
+    // Redeeming an invite is the one route that takes another scheme than Bearer.
+    if (status === 401) reply.header('www-authenticate', routeOf(request) === projectRoutes.redeem ? 'Invite' : 'Bearer');
     return reply.code(status).send(wire);
   };
 }

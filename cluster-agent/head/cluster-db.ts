@@ -1,11 +1,15 @@
 /**
  * The head's cluster database (`<dataDir>/cluster.db`), the source of truth for which
- * hosts belong to the cluster. SQLite through `node:sqlite`, so a host needs no compiled
- * addon: WAL, `synchronous=FULL` (a registration the head acknowledged survives a power
- * cut), foreign keys on, a busy timeout, and schema migrations keyed on `user_version`.
+ * hosts belong to the cluster, and for its users, projects and audit log (those tables
+ * are read and written through `project-store.ts`). SQLite through `node:sqlite`, so a
+ * host needs no compiled addon: WAL, `synchronous=FULL` (a registration the head
+ * acknowledged survives a power cut), foreign keys on, a busy timeout, and schema
+ * migrations keyed on `user_version`.
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { HostInventory, HostRole, MetricsSample } from '../../protocol/host.ts';
+import { ProjectStore } from './project-store.ts';
+import { inTransaction } from './sqlite.ts';
 
 /** A registered host as stored. */
 export interface HostRecord {
@@ -42,6 +46,54 @@ const migrations: readonly string[] = [
    ) STRICT;
    CREATE INDEX heartbeats_by_host ON heartbeats(host_id, seq);`,
   `ALTER TABLE hosts ADD COLUMN draining INTEGER NOT NULL DEFAULT 0;`,
+  // Users, projects, members, invites and the audit log (project-store.ts). Projects have
+  // an id besides their name (AUTOINCREMENT: never reused) so that the audit of a deleted
+  // project never shows up in a new project of the same name; audit rows keep the name as
+  // it was and outlive the project.
+  `CREATE TABLE users (
+     name TEXT PRIMARY KEY,
+     admin INTEGER NOT NULL DEFAULT 0 CHECK (admin IN (0, 1)),
+     created_at INTEGER NOT NULL,
+     token_hash TEXT UNIQUE
+   ) STRICT;
+   CREATE TABLE projects (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     name TEXT NOT NULL UNIQUE,
+     description TEXT NOT NULL,
+     created_by TEXT NOT NULL REFERENCES users(name),
+     created_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE members (
+     project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+     user_name TEXT NOT NULL REFERENCES users(name),
+     role TEXT NOT NULL CHECK (role IN ('data-owner', 'data-scientist')),
+     added_at INTEGER NOT NULL,
+     PRIMARY KEY (project_id, user_name)
+   ) STRICT;
+   CREATE INDEX members_by_user ON members(user_name);
+   CREATE TABLE invites (
+     code_hash TEXT PRIMARY KEY,
+     project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+     role TEXT CHECK (role IN ('data-owner', 'data-scientist')),
+     created_by TEXT NOT NULL REFERENCES users(name),
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     used_at INTEGER,
+     used_by TEXT
+   ) STRICT;
+   CREATE TABLE audit (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     user_name TEXT NOT NULL,
+     action TEXT NOT NULL,
+     project_id INTEGER,
+     project TEXT,
+     target TEXT,
+     detail TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX audit_by_project ON audit(project_id, seq);
+   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;`,
 ];
 
 interface HostRow {
@@ -59,9 +111,12 @@ interface HostRow {
 /** The cluster database; one per head, opened at start and closed at stop. */
 export class ClusterDb {
   private readonly db: DatabaseSync;
+  /** Users, projects, members, invites and the audit log, in the same file. */
+  readonly projects: ProjectStore;
 
   private constructor(db: DatabaseSync) {
     this.db = db;
+    this.projects = new ProjectStore(db);
   }
 
   /** Opens (creating if needed) and migrates the database at `file`. */
@@ -164,14 +219,7 @@ export class ClusterDb {
   }
 
   private transaction(work: () => void): void {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      work();
-      this.db.exec('COMMIT');
-    } catch (err) {
-      this.db.exec('ROLLBACK');
-      throw err;
-    }
+    inTransaction(this.db, work);
   }
 }
 

@@ -35,6 +35,11 @@ const shared = {
   'cluster-port': { type: 'string' },
   'ask-password': { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
+  user: { type: 'string' },
+  role: { type: 'string' },
+  description: { type: 'string' },
+  invite: { type: 'string' },
+  'client-port': { type: 'string' },
 } as const;
 
 /** Parses argv (without node and script); throws a VALIDATION error naming the bad flag. */

@@ -21,6 +21,16 @@ Commands:
   cluster use NAME                      Make a cluster the active one
   cluster uninstall NAME [--yes] [SSH flags]
                                         Stop and remove everything installed on its hosts
+  cluster join NAME --head USER@HOST --invite CODE --user NAME [--client-port N] [SSH flags]
+                                        Join a cluster you were invited to
+  project list                          Projects you are in, with your role
+  project create NAME [--description TEXT]
+                                        Create a project; you become its Data Owner
+  project members PROJECT               Members and their roles
+  project add-member PROJECT --user USER --role data-owner|data-scientist
+  project remove-member PROJECT --user USER
+  project invite [PROJECT --role ROLE]  A one-time code for a new member (cluster-only without PROJECT)
+  project audit PROJECT                 Who did what in a project (Data Owners)
   host doctor USER@HOST[:PORT] [SSH flags]
                                         Check over SSH whether a host can run the agent
   host add USER@HOST[:PORT] [--label LABEL]… [--cluster NAME] [SSH flags]
@@ -48,7 +58,22 @@ Global flags:
 const sshFlags = ['key', 'jump', 'ask-password', 'trust-new', 'accept-host-key'];
 
 /** Commands that take one operand after their two words. */
-const withOperand = new Set(['host doctor', 'host add', 'host remove', 'host upgrade', 'cluster create', 'cluster use', 'cluster uninstall']);
+const withOperand = new Set([
+  'host doctor',
+  'host add',
+  'host remove',
+  'host upgrade',
+  'cluster create',
+  'cluster use',
+  'cluster uninstall',
+  'cluster join',
+  'project create',
+  'project members',
+  'project add-member',
+  'project remove-member',
+  'project invite',
+  'project audit',
+]);
 
 /** Flags each command accepts beyond the global ones. */
 const commandFlags: Record<string, readonly string[]> = {
@@ -59,6 +84,14 @@ const commandFlags: Record<string, readonly string[]> = {
   'cluster list': [],
   'cluster use': [],
   'cluster uninstall': ['yes', ...sshFlags],
+  'cluster join': ['head', 'invite', 'user', 'client-port', ...sshFlags],
+  'project list': ['cluster'],
+  'project create': ['cluster', 'description'],
+  'project members': ['cluster'],
+  'project add-member': ['cluster', 'user', 'role'],
+  'project remove-member': ['cluster', 'user'],
+  'project invite': ['cluster', 'role'],
+  'project audit': ['cluster'],
   'host doctor': sshFlags,
   'host add': ['cluster', 'label', ...sshFlags],
   'host remove': ['cluster', 'yes', ...sshFlags],
@@ -76,7 +109,7 @@ export async function runCli(argv: string[]): Promise<number> {
     const command = parseCommand(argv);
     json = command.flags.json;
     // Two-word commands ("cluster status", "host doctor") may take one operand after them.
-    const words = ['cluster', 'host'].includes(command.path[0] ?? '') ? 2 : 1;
+    const words = ['cluster', 'host', 'project'].includes(command.path[0] ?? '') ? 2 : 1;
     const name = command.path.slice(0, words).join(' ');
     operand = command.path[words];
     if (command.path.length > words + (withOperand.has(name) ? 1 : 0)) {
@@ -139,6 +172,22 @@ async function run(name: string, command: ParsedCommand, operand: string | undef
         return output.ready ? 0 : 1;
       });
     }
+    case 'cluster join':
+    case 'project list':
+    case 'project create':
+    case 'project members':
+    case 'project add-member':
+    case 'project remove-member':
+    case 'project invite':
+    case 'project audit': {
+      const { clusterJoin, projectCommand } = await import('./project-commands.ts');
+      // Project commands work on the active cluster, the local one included (started if need be).
+      return withCore(flags, log, { connect: name !== 'cluster join' }, async (core) => {
+        const output = name === 'cluster join' ? await clusterJoin(core, operand, values) : await projectCommand(core, name.slice('project '.length), operand, values);
+        print(output, flags.json);
+        return 0;
+      });
+    }
     case 'cluster create':
     case 'cluster list':
     case 'cluster use':
@@ -177,16 +226,27 @@ async function run(name: string, command: ParsedCommand, operand: string | undef
   }
 }
 
-/** Runs `work` with a core that does not start the local cluster, and stops it after. */
-async function withCore(flags: ParsedCommand['flags'], log: (line: string) => void, work: (core: import('../core/core.ts').Core) => Promise<number>): Promise<number> {
+/**
+ * Runs `work` with a core and stops it after. With `connect`, the active cluster (creating
+ * the local one in a new workspace) is connected first; otherwise nothing is started.
+ */
+async function withCore(
+  flags: ParsedCommand['flags'],
+  log: (line: string) => void,
+  ...rest: [work: Work] | [options: { connect: boolean }, work: Work]
+): Promise<number> {
+  const [options, work] = rest.length === 1 ? [{ connect: false }, rest[0]] : rest;
   const { createCore } = await import('../core/create-core.ts');
-  const core = await createCore({ mode: 'cli', workspaceDir: flags.workspace, startLocalCluster: false, log });
+  const core = await createCore({ mode: 'cli', workspaceDir: flags.workspace, startLocalCluster: options.connect, log });
   try {
+    await core.start();
     return await work(core);
   } finally {
     await core.stop();
   }
 }
+
+type Work = (core: import('../core/core.ts').Core) => Promise<number>;
 
 function checkFlags(name: string, command: ParsedCommand): void {
   const allowed = commandFlags[name];

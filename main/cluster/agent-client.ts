@@ -12,6 +12,7 @@ import {
   type MetricsReply,
 } from '../../protocol/agent-api.ts';
 import { HopsError, type WireError } from '../../protocol/errors.ts';
+import { projectRoutes } from '../../protocol/projects.ts';
 
 export interface AgentEndpoint {
   /** e.g. `http://127.0.0.1:41234` — a loopback address or the local end of a tunnel. */
@@ -55,6 +56,11 @@ export class AgentClient {
     return this.get<MetricsReply>(path + query);
   }
 
+  /** Redeems an invite code (the one call made without a user token); returns the new user's token. */
+  redeemInvite(code: string, user: string): Promise<{ user: { name: string; admin: boolean; createdAtMs: number }; token: string; project: string | null }> {
+    return this.request('POST', projectRoutes.redeem, { user }, `Invite ${code}`);
+  }
+
   /** Marks a host draining: nothing new is placed on it. */
   async drainHost(hostId: string): Promise<void> {
     await this.request('POST', agentRoutes.hostDrain.replace(':hostId', encodeURIComponent(hostId)));
@@ -96,16 +102,23 @@ export class AgentClient {
     };
   }
 
+  /** A call to the head's project routes (protocol/projects.ts); `:project`/`:user` filled in. */
+  call<T>(method: 'GET' | 'POST' | 'DELETE', route: string, params: Record<string, string> = {}, body?: unknown): Promise<T> {
+    const path = route.replace(/:(\w+)/g, (_m, key: string) => encodeURIComponent(params[key] ?? ''));
+    return this.request<T>(method, path, body);
+  }
+
   private get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
   }
 
-  private async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string): Promise<T> {
+  private async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, authorization = `Bearer ${this.endpoint.token}`): Promise<T> {
     let response: Response;
     try {
       response = await fetch(this.endpoint.baseUrl + path, {
         method,
-        headers: { authorization: `Bearer ${this.endpoint.token}` },
+        headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(requestTimeoutMs),
       });
     } catch (err) {
@@ -114,14 +127,14 @@ export class AgentClient {
         cause: err,
       });
     }
-    const body = (await response.json().catch(() => null)) as unknown;
+    const answer = (await response.json().catch(() => null)) as unknown;
     if (!response.ok) {
-      const wire = body as Partial<WireError> | null;
+      const wire = answer as Partial<WireError> | null;
       if (wire && typeof wire.code === 'string' && typeof wire.message === 'string') {
         throw HopsError.fromWire({ code: wire.code, message: wire.message, hint: wire.hint ?? '' } as WireError);
       }
       throw new HopsError('AGENT_UNREACHABLE', `The agent answered ${response.status} to ${path}.`);
     }
-    return body as T;
+    return answer as T;
   }
 }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { adminUserName } from './admin-user.ts';
 import { Value } from '@sinclair/typebox/value';
 import { RunFile } from '../../protocol/agent-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
@@ -106,6 +107,7 @@ export class LocalAgent {
       listen: { host: '127.0.0.1', port: 0 },
       tokenFile,
       runFile: this.runFile,
+      adminUser: adminUserName(),
     };
     await writeAtomically(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
     return tokens;

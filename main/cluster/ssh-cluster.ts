@@ -25,16 +25,26 @@ export const SshClusterProfile = Type.Object({
   hosts: Type.Array(Type.Composite([ProvisionedHost, Type.Object({ home: Type.String() })])),
   keyFile: Type.Optional(Type.String()),
   jump: Type.Optional(Type.String()),
+  /** The head's client API port on its loopback; fixed so that members can find it too. */
+  clientPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  /**
+   * Set when this workspace joined the cluster with an invite: it reaches the head through
+   * the member's own SSH login and manages no host.
+   */
+  member: Type.Optional(Type.Object({ user: Type.String(), headTarget: Type.String() })),
 });
 export type SshClusterProfile = Static<typeof SshClusterProfile>;
 export type ProvisionedHostRecord = SshClusterProfile['hosts'][number];
 
-/** The secrets of a cluster, stored with the secret store under `clusters/<name>/`. */
+/**
+ * The secrets of a cluster, stored with the secret store under `clusters/<name>/`: the
+ * user's token, and for the admin who formed it the CA and the agents' cluster token.
+ */
 export interface ClusterSecrets {
-  caCert: string;
-  caKey: string;
   clientToken: string;
-  clusterToken: string;
+  caCert?: string;
+  caKey?: string;
+  clusterToken?: string;
 }
 
 export function readProfile(name: string, config: unknown): SshClusterProfile {
@@ -89,21 +99,33 @@ export class SshCluster {
   update(profile: SshClusterProfile): void {
     this.profileValue = profile;
     for (const [hostId, link] of this.links) {
-      if (!profile.hosts.some((h) => h.hostId === hostId)) {
+      if (!hostId.startsWith('\0') && !profile.hosts.some((h) => h.hostId === hostId)) {
         link.close();
         this.links.delete(hostId);
       }
     }
   }
 
-  /** Remembers secrets the user typed, so later reconnections in this run can use them. */
+  /**
+   * Remembers, for this run only, what the user typed or confirmed with a call (a password,
+   * a passphrase, host keys to trust), so the links opened for it can use them.
+   */
   rememberAccess(access: SshAccess): void {
-    const { password, passphrase } = access;
+    const { password, passphrase, trustNewHostKey, acceptHostKeys } = access;
+    const before = JSON.stringify(this.sessionAccess);
     this.sessionAccess = {
       ...this.sessionAccess,
       ...(password === undefined ? {} : { password }),
       ...(passphrase === undefined ? {} : { passphrase }),
+      ...(trustNewHostKey === undefined ? {} : { trustNewHostKey }),
+      ...(acceptHostKeys === undefined ? {} : { acceptHostKeys }),
     };
+    if (JSON.stringify(this.sessionAccess) === before) return;
+    // Links already made keep the access they were made with: start them afresh.
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+    this.forward?.close();
+    this.forward = undefined;
   }
 
   host(hostId: string): ProvisionedHostRecord {
@@ -139,6 +161,17 @@ export class SshCluster {
    * systemd or cron) is started again through its service.
    */
   async endpoint(): Promise<AgentEndpoint> {
+    const secrets = await loadSecrets(this.deps.secrets, this.name);
+    const { member, clientPort } = this.profileValue;
+    if (member !== undefined && clientPort !== undefined) {
+      // A member cannot read the admin's run file, nor restart the agent: the port is fixed.
+      const link = this.memberLink(member.headTarget);
+      // Logged in first, so a refused key or login is reported as such, not as a closed socket.
+      await link.client();
+      this.forward ??= new LocalForward(link);
+      this.forward.setRemotePort(clientPort);
+      return { baseUrl: `http://127.0.0.1:${await this.forward.listen()}`, token: secrets.clientToken };
+    }
     const head = this.host(this.profileValue.headHostId);
     const shell = await this.shell(head.hostId);
     let run = await readRunFile(shell);
@@ -156,8 +189,24 @@ export class SshCluster {
     this.forward ??= new LocalForward(this.link(head.hostId));
     this.forward.setRemotePort(run!.port);
     const port = await this.forward.listen();
-    const secrets = await loadSecrets(this.deps.secrets, this.name);
     return { baseUrl: `http://127.0.0.1:${port}`, token: secrets.clientToken };
+  }
+
+  /** The link a member's desktop reaches the head through: their own login there. */
+  private memberLink(headTarget: string): HostLink {
+    const key = '\0member-head';
+    let link = this.links.get(key);
+    if (!link) {
+      const { keyFile, jump } = this.profileValue;
+      link = new HostLink({
+        target: headTarget,
+        access: { ...(keyFile === undefined ? {} : { keyFile }), ...(jump === undefined ? {} : { jump }), ...this.sessionAccess },
+        deps: this.deps,
+        log: this.deps.log,
+      });
+      this.links.set(key, link);
+    }
+    return link;
   }
 
   close(): void {

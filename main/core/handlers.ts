@@ -5,6 +5,7 @@
 import type { AppInfo, ClusterStatus, DesktopHandlers } from '../../protocol/desktop-api.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
 import type { Clusters } from '../cluster/clusters.ts';
+import { projectHandlers } from '../cluster/projects.ts';
 import type { Terminals } from '../cluster/terminals.ts';
 import type { ClusterAdmin } from '../provision/cluster-admin.ts';
 import { doctorHost } from '../provision/doctor.ts';
@@ -77,6 +78,7 @@ export function createHandlers(services: HandlerServices): DesktopHandlers {
 
     'cluster.create': (params) => admin.create(params),
     'cluster.use': async ({ name }) => admin.use(name),
+    'cluster.join': (params) => admin.join(params),
     'cluster.uninstall': (params) => admin.uninstall(params),
     'cluster.provisioned': async ({ cluster }) => admin.provisioned(cluster),
 
@@ -85,6 +87,8 @@ export function createHandlers(services: HandlerServices): DesktopHandlers {
     'host.add': (params) => admin.addHost(params),
     'host.remove': (params) => admin.removeHost(params),
     'host.upgrade': (params) => admin.upgrade(params),
+
+    ...projectHandlers(clusters, admin),
 
     'terminal.open': async ({ cluster, hostId, cols, rows }) => {
       const name = clusters.resolveName(cluster);

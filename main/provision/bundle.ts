@@ -10,7 +10,6 @@ import { createReadStream, existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import * as tar from 'tar';
 import { HopsError } from '../../protocol/errors.ts';
 
 export type HostArch = 'x64' | 'arm64';
@@ -64,19 +63,20 @@ async function buildBundle(sources: BundleSources, arch: HostArch): Promise<Agen
       hint: 'Build it with `npm run build` (or `node scripts/build.ts agent`).',
     });
   });
-  const version = await agentVersionOf(sources);
   const node = await stat(runtime);
-  // Keyed by what went in, so a rebuilt agent gets a new bundle and an old one is reused.
+  // Keyed by what went in, so a rebuilt agent gets a new bundle and an old one is reused;
+  // the key needs no run of the agent, which costs half a second.
   const key = createHash('sha256')
-    .update([version, arch, agent.size, agent.mtimeMs, runtime, node.size, node.mtimeMs].join('\0'))
+    .update([arch, sources.agentFile, agent.size, agent.mtimeMs, runtime, node.size, node.mtimeMs].join('\0'))
     .digest('hex')
     .slice(0, 16);
-  const file = path.join(sources.cacheDir, `hopsdesk-agent-${version}-linux-${arch}-${key}.tar.gz`);
-  const manifest = `${file}.json`;
+  const manifest = path.join(sources.cacheDir, `bundle-${arch}-${key}.json`);
   if (existsSync(manifest)) {
     const cached = JSON.parse(await readFile(manifest, 'utf8')) as AgentBundle;
     if (existsSync(cached.file)) return cached;
   }
+  const version = await agentVersionOf(sources);
+  const file = path.join(sources.cacheDir, `hopsdesk-agent-${version}-linux-${arch}-${key}.tar.gz`);
   await mkdir(sources.cacheDir, { recursive: true, mode: 0o700 });
   const staging = await mkdtemp(path.join(sources.cacheDir, '.staging-'));
   try {
@@ -84,6 +84,7 @@ async function buildBundle(sources: BundleSources, arch: HostArch): Promise<Agen
     await copyFile(runtime, path.join(staging, 'node'));
     await writeFile(path.join(staging, 'VERSION'), `${version}\n`);
     const partial = `${file}.partial`;
+    const tar = await import('tar');
     await tar.create({ gzip: true, cwd: staging, file: partial, portable: true }, ['VERSION', 'hopsdesk-agent.mjs', 'node']);
     const bundle: AgentBundle = { file, sha256: await sha256Of(partial), bytes: (await stat(partial)).size, version, arch };
     await rename(partial, file);
@@ -121,7 +122,8 @@ async function pruneCache(dir: string, arch: HostArch): Promise<void> {
   dated.sort((a, b) => b.mtimeMs - a.mtimeMs);
   for (const { name } of dated.slice(cachedPerArch)) {
     await rm(path.join(dir, name), { force: true });
-    await rm(path.join(dir, `${name}.json`), { force: true });
+    const key = /-([0-9a-f]{16})\.tar\.gz$/.exec(name)?.[1];
+    if (key !== undefined) await rm(path.join(dir, `bundle-${arch}-${key}.json`), { force: true });
   }
 }
 

@@ -10,9 +10,13 @@ import type { CoreConfig } from '../core/options.ts';
 import type { SecretStore } from '../security/secret-store.ts';
 import { scanKey } from '../ssh/dial.ts';
 import type { Workspace } from '../workspace/workspace.ts';
+import { AgentClient } from '../cluster/agent-client.ts';
+import { saveSecrets, type SshClusterProfile } from '../cluster/ssh-cluster.ts';
+import { resolveHop } from '../ssh/dial.ts';
 import {
   addHost,
   createCluster,
+  defaultClientPort,
   defaultClusterPort,
   publicHost,
   removeHost,
@@ -146,8 +150,64 @@ export class ClusterAdmin {
     });
   }
 
+  /**
+   * Joins a cluster with an invite: over the member's own SSH login on the head, redeems the
+   * code for a user token of their own, and saves the cluster as one this workspace uses but
+   * does not manage.
+   */
+  async join(params: ParamsOf<'cluster.join'>): Promise<ResultOf<'cluster.join'>> {
+    const { name, head, clientPort, code, user, ...access } = params;
+    if (this.workspace.clusters.get(name)) {
+      throw new HopsError('VALIDATION', `A cluster named "${name}" already exists.`, { field: '/name', hint: 'Pick another name.' });
+    }
+    const hop = await resolveHop(head, this.config.sshConfigFile);
+    const profile: SshClusterProfile = {
+      // Members never provision, so the id that guards hosts against a second cluster is not needed.
+      clusterId: 'joined-by-invite',
+      headHostId: '',
+      headAddress: hop.host,
+      clusterPort: defaultClusterPort,
+      clientPort: clientPort ?? defaultClientPort,
+      hosts: [],
+      ...(access.keyFile === undefined ? {} : { keyFile: access.keyFile }),
+      ...(access.jump === undefined ? {} : { jump: access.jump }),
+      member: { user, headTarget: head },
+    };
+    const cluster = this.clusters.openSsh(name, profile);
+    cluster.rememberAccess(access);
+    try {
+      // Redeemed with the invite code itself: there is no user token yet.
+      await saveSecrets(this.secrets, name, { clientToken: '' });
+      const redeemed = await new AgentClient(await cluster.endpoint()).redeemInvite(code, user);
+      await saveSecrets(this.secrets, name, { clientToken: redeemed.token });
+      await this.clusters.adopt(name, cluster);
+      return { cluster: this.summary(name), user: redeemed.user, project: redeemed.project };
+    } catch (err) {
+      cluster.close();
+      if (!this.workspace.clusters.get(name)) await this.secrets.removeAll(`clusters/${name}`);
+      throw err;
+    }
+  }
+
+  /** Where a member's desktop reaches the head: its address and loopback client port. */
+  inviteAddress(name: string): { headAddress: string; clientPort: number } {
+    const record = this.workspace.clusters.get(name);
+    if (record?.kind !== 'ssh') {
+      throw new HopsError('VALIDATION', `Cluster "${name}" runs on this machine only; invites are for SSH clusters.`, {
+        hint: 'Form an SSH cluster (hopsdesk cluster create) to work with others.',
+      });
+    }
+    const { headAddress, clientPort } = this.clusters.ssh(name).profile;
+    return { headAddress, clientPort: clientPort ?? defaultClientPort };
+  }
+
   private sshCluster(name: string, access: SshAccess) {
     const cluster = this.clusters.ssh(name);
+    if (cluster.profile.member !== undefined) {
+      throw new HopsError('FORBIDDEN', `You joined cluster "${name}" as a member (${cluster.profile.member.user}); only the desktop that formed it manages its hosts.`, {
+        hint: 'Ask the cluster admin.',
+      });
+    }
     cluster.rememberAccess(access);
     return cluster;
   }

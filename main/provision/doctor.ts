@@ -36,6 +36,10 @@ export const probeScript = [
   'echo "systemd_user=$(systemctl --user is-system-running 2>/dev/null)"',
   'echo "linger=$(loginctl show-user "$(id -un)" --property=Linger --value 2>/dev/null)"',
   'echo "user=$(id -un)"',
+  // Not checks, but what provisioning needs next; asked in the same round trip.
+  'echo "home=$HOME"',
+  'echo "cluster_id=$(cat "$HOME/.hopsdesk/etc/cluster-id" 2>/dev/null)"',
+  'echo "systemd_manager=$(systemctl --user show-environment >/dev/null 2>&1 && echo yes)"',
 ].join('; ');
 
 /**
@@ -54,11 +58,17 @@ export async function doctorHost(knownHosts: KnownHosts, params: ParamsOf<'host.
 
 /** Runs the probe on a connected host and assesses it against this machine's clock. */
 export async function examineHost(client: Client, target: string): Promise<DoctorReport> {
+  return (await probeHost(client, target)).report;
+}
+
+/** The assessment together with the raw facts, which provisioning reuses. */
+export async function probeHost(client: Client, target: string): Promise<{ report: DoctorReport; probe: Probe }> {
   const sentAtMs = Date.now();
   const result = await runCommand(client, probeScript);
   const receivedAtMs = Date.now();
+  const probe = parseProbe(result.stdout);
   // The host read its clock somewhere within the round trip: compare with the midpoint.
-  return assessProbe(target, parseProbe(result.stdout), (sentAtMs + receivedAtMs) / 2, receivedAtMs - sentAtMs);
+  return { report: assessProbe(target, probe, (sentAtMs + receivedAtMs) / 2, receivedAtMs - sentAtMs), probe };
 }
 
 export function parseProbe(output: string): Probe {

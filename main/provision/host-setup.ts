@@ -8,14 +8,14 @@ import type { DoctorReport, HostSpec, ProvisionPhase, ProvisionProgress, SshAcce
 import { HopsError, toWireError } from '../../protocol/errors.ts';
 import type { HostRole } from '../../protocol/host.ts';
 import type { ClusterCa } from '../security/cluster-ca.ts';
-import { issueAgentCertificate } from '../security/cluster-ca.ts';
+import { adminUserName } from '../cluster/admin-user.ts';
 import { dial, type DialDeps, type SshLink } from '../ssh/dial.ts';
-import { examineHost } from './doctor.ts';
+import { probeHost } from './doctor.ts';
 import { agentBundle, archOf, type AgentBundle, type BundleSources } from './bundle.ts';
-import { activateVersion, installBundle, pruneVersions } from './install.ts';
+import { activateScript, installBundle, pruneScript } from './install.ts';
 import { remotePaths } from './remote-layout.ts';
-import { RemoteShell, shellQuote } from './remote-shell.ts';
-import { detectService, readRunFile, type ServiceKind } from './service.ts';
+import { RemoteShell, shellQuote, writeFilesScript } from './remote-shell.ts';
+import { readRunFile, type ServiceKind } from './service.ts';
 
 export interface ProvisionContext {
   cluster: string;
@@ -32,6 +32,8 @@ export interface ClusterPlan {
   clientToken: string;
   clusterToken: string;
   clusterPort: number;
+  /** The head's client API port on its loopback (workers take any free port). */
+  clientPort: number;
   headHostId: string;
   /** Unknown until the head is chosen; workers need it, the head does not. */
   headAddress: string | undefined;
@@ -71,19 +73,18 @@ export async function prepareHost(
     const shell = new RemoteShell(link.client, spec.target);
 
     report('checking', 'checking the host');
-    const doctor = await examineHost(link.client, spec.target);
+    const { report: doctor, probe } = await probeHost(link.client, spec.target);
     report('checking', doctor.ready ? 'host is ready' : 'host is not ready', { doctor });
     if (!doctor.ready) throw notReady(spec.target, doctor);
-    await refuseOtherCluster(shell, ctx.clusterId);
-
-    const uname = (await shell.run('reading the architecture', 'uname -m')).trim();
+    await refuseOtherCluster(shell, probe.cluster_id ?? '', ctx.clusterId);
+    const uname = probe.arch ?? '';
     const arch = archOf(uname);
     if (arch === undefined) {
-      throw new HopsError('PROVISION_FAILED', `${spec.target} is ${uname}; agents run on x86_64 and aarch64 hosts.`, {
+      throw new HopsError('PROVISION_FAILED', `${spec.target} is ${uname || 'of an unknown architecture'}; agents run on x86_64 and aarch64 hosts.`, {
         hint: 'Use a Linux host on x86_64 or aarch64.',
       });
     }
-    const home = (await shell.run('reading the home directory', 'cd && pwd')).trim();
+    const home = probe.home || (await shell.run('reading the home directory', 'cd && pwd')).trim();
     const bundle = await agentBundle(ctx.bundles, arch);
     const megabytes = (bundle.bytes / 1e6).toFixed(0);
     report('uploading', `uploading agent ${bundle.version} (${megabytes} MB)`, { bytesDone: 0, bytesTotal: bundle.bytes });
@@ -98,7 +99,7 @@ export async function prepareHost(
       bytesDone: bundle.bytes,
       bytesTotal: bundle.bytes,
     });
-    return { spec, hostId, roles, link, shell, home, bundle, service: await detectService(shell) };
+    return { spec, hostId, roles, link, shell, home, bundle, service: probe.systemd_manager === 'yes' ? 'systemd' : 'supervisor' };
   } catch (err) {
     link?.close();
     report('failed', toWireError(err).message, { error: toWireError(err) });
@@ -111,12 +112,14 @@ export async function configureHost(host: PreparedHost, plan: ClusterPlan): Prom
   const { shell } = host;
   const isHead = host.roles.includes('head');
   if (!isHead && plan.headAddress === undefined) throw new Error('A worker needs the head address.');
+  // Loaded when first needed: the X.509 library is large and most starts never provision.
+  const { issueAgentCertificate } = await import('../security/cluster-ca.ts');
   const credentials = await issueAgentCertificate(plan.ca, host.hostId);
   const config = {
     hostId: host.hostId,
     // Relative to etc/, where the config lives.
     dataDir: '../data',
-    listen: { host: '127.0.0.1', port: 0 },
+    listen: { host: '127.0.0.1', port: isHead ? plan.clientPort : 0 },
     roles: host.roles,
     tokenFile: 'tokens.json',
     labels: host.spec.labels ?? [],
@@ -125,16 +128,27 @@ export async function configureHost(host: PreparedHost, plan: ClusterPlan): Prom
       listen: { host: '0.0.0.0', port: plan.clusterPort },
       tls: { caFile: 'tls/ca.crt', certFile: 'tls/agent.crt', keyFile: 'tls/agent.key' },
     },
+    // The head's admin is whoever formed the cluster, by their login name here.
+    ...(isHead ? { adminUser: adminUserName() } : {}),
     ...(isHead ? {} : { head: { url: `https://${urlHost(plan.headAddress!)}:${plan.clusterPort}`, hostId: plan.headHostId } }),
   };
-  await shell.writeFile(remotePaths.tokens, JSON.stringify({ client: plan.clientToken, cluster: plan.clusterToken }));
-  await shell.writeFile(remotePaths.caCert, credentials.caPem);
-  await shell.writeFile(remotePaths.agentCert, credentials.certPem);
-  await shell.writeFile(remotePaths.agentKey, credentials.keyPem);
-  await shell.writeFile(remotePaths.config, JSON.stringify(config, null, 2) + '\n');
-  await shell.writeFile(`${remotePaths.root}/etc/cluster-id`, plan.clusterId + '\n');
-  await activateVersion(shell, host.bundle.version);
-  await pruneVersions(shell);
+  // One round trip for every file, the link switch and the pruning.
+  await shell.run(
+    'writing the configuration',
+    [
+      'cd',
+      writeFilesScript([
+        [remotePaths.tokens, JSON.stringify({ client: plan.clientToken, cluster: plan.clusterToken })],
+        [remotePaths.caCert, credentials.caPem],
+        [remotePaths.agentCert, credentials.certPem],
+        [remotePaths.agentKey, credentials.keyPem],
+        [remotePaths.config, JSON.stringify(config, null, 2) + '\n'],
+        [`${remotePaths.root}/etc/cluster-id`, plan.clusterId + '\n'],
+      ]),
+      activateScript(host.bundle.version),
+      pruneScript(),
+    ].join(' && '),
+  );
 }
 
 /**
@@ -180,9 +194,8 @@ function notReady(target: string, doctor: DoctorReport): HopsError {
   });
 }
 
-/** Refuses a host whose ~/.hopsdesk belongs to another cluster with a running agent. */
-async function refuseOtherCluster(shell: RemoteShell, clusterId: string): Promise<void> {
-  const owner = (await shell.exec(`cd && cat ${shellQuote(`${remotePaths.root}/etc/cluster-id`)} 2>/dev/null`)).stdout.trim();
+/** Refuses a host whose ~/.hopsdesk belongs to another cluster (`owner`, from the probe). */
+async function refuseOtherCluster(shell: RemoteShell, owner: string, clusterId: string): Promise<void> {
   if (owner === '' || owner === clusterId) return;
   const run = await readRunFile(shell);
   throw new HopsError('PROVISION_FAILED', `${shell.where} already belongs to another Hopsdesk cluster${run ? ' whose agent is running' : ''}.`, {

@@ -57,25 +57,28 @@ export async function installBundle(
 
 /** Points `current` at `version` in one rename, so the service never sees a missing link. */
 export async function activateVersion(shell: RemoteShell, version: string): Promise<void> {
+  await shell.run('switching to the new version', `cd && ${activateScript(version)}`);
+}
+
+/** The shell snippet behind `activateVersion`, run from $HOME. */
+export function activateScript(version: string): string {
   const next = `${remotePaths.current}.next`;
-  await shell.run(
-    'switching to the new version',
-    `cd && ln -sfn ${shellQuote(version)} ${shellQuote(next)} && mv -Tf ${shellQuote(next)} ${shellQuote(remotePaths.current)}`,
-  );
+  return `ln -sfn ${shellQuote(version)} ${shellQuote(next)} && mv -Tf ${shellQuote(next)} ${shellQuote(remotePaths.current)}`;
 }
 
 /** Removes installed versions beyond the newest `keptVersions`, never the current one. */
-export async function pruneVersions(shell: RemoteShell): Promise<string[]> {
-  const listing = await shell.run(
-    'listing installed versions',
-    `cd ${shellQuote(remotePaths.agents)} 2>/dev/null && readlink current; ls -1t --indicator-style=none 2>/dev/null`,
+export async function pruneVersions(shell: RemoteShell): Promise<void> {
+  await shell.run('pruning old versions', `cd && ${pruneScript()}`);
+}
+
+/**
+ * The shell snippet behind `pruneVersions`, run from $HOME: newest first by install time,
+ * the current version and the `keptVersions - 1` newest others stay.
+ */
+export function pruneScript(): string {
+  return (
+    `( cd ${shellQuote(remotePaths.agents)} && cur=$(readlink current) && ` +
+    `ls -1t --indicator-style=none | grep -v -e '^current$' -e '^[.]' -e '[.]partial$' -e '[.]next$' | grep -vxF "$cur" | ` +
+    `tail -n +${keptVersions} | while IFS= read -r old; do rm -rf -- "$old"; done )`
   );
-  const [current = '', ...names] = listing.split('\n').map((line) => line.trim());
-  const versions = names.filter((name) => name !== '' && name !== 'current' && !name.startsWith('.') && !name.endsWith('.partial'));
-  const keep = new Set([current, ...versions.filter((v) => v !== current).slice(0, keptVersions - 1)]);
-  const remove = versions.filter((v) => !keep.has(v));
-  if (remove.length > 0) {
-    await shell.run('pruning old versions', `cd ${shellQuote(remotePaths.agents)} && rm -rf ${remove.map(shellQuote).join(' ')}`);
-  }
-  return remove;
 }

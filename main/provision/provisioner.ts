@@ -9,7 +9,6 @@ import type { HostSpec, ProvisionedHost, SshAccess, UninstallReport } from '../.
 import { HopsError, toWireError } from '../../protocol/errors.ts';
 import { AgentClient } from '../cluster/agent-client.ts';
 import { saveSecrets, SshCluster, loadSecrets, type ProvisionedHostRecord, type SshClusterProfile } from '../cluster/ssh-cluster.ts';
-import { createClusterCa } from '../security/cluster-ca.ts';
 import type { SecretStore } from '../security/secret-store.ts';
 import { resolveHop } from '../ssh/dial.ts';
 import { agentBundle, archOf } from './bundle.ts';
@@ -30,6 +29,8 @@ import { shellQuote, type RemoteShell } from './remote-shell.ts';
 import { removeServiceEntries, startService, stopService, waitForAgent } from './service.ts';
 
 export const defaultClusterPort = 7871;
+/** The head's client API on its loopback: fixed, so members reaching it over SSH can find it. */
+export const defaultClientPort = 7870;
 /** How long a started host gets to show up healthy at the head. */
 const joinTimeoutMs = 60_000;
 
@@ -66,10 +67,12 @@ export async function createCluster(deps: ProvisionerDeps, request: CreateCluste
   });
   const plan: ClusterPlan = {
     clusterId,
-    ca: await createClusterCa(request.name),
+    // Loaded when first needed: the X.509 library is large and most starts never provision.
+    ca: await (await import('../security/cluster-ca.ts')).createClusterCa(request.name),
     clientToken: randomBytes(32).toString('base64url'),
     clusterToken: randomBytes(32).toString('base64url'),
     clusterPort: request.clusterPort,
+    clientPort: request.clusterPort === defaultClusterPort ? defaultClientPort : request.clusterPort - 1,
     headHostId: ids[0]!,
     headAddress: (await resolveHop(request.head.target, ctx.dial.sshConfigFile)).host,
   };
@@ -103,7 +106,7 @@ export async function createCluster(deps: ProvisionerDeps, request: CreateCluste
   const started: PreparedHost[] = [];
   let cluster: SshCluster | undefined;
   try {
-    for (const host of prepared) await configureHost(host, plan);
+    await Promise.all(prepared.map((host) => configureHost(host, plan)));
     await startHost(ctx, head);
     started.push(head);
     const profile: SshClusterProfile = {
@@ -111,6 +114,7 @@ export async function createCluster(deps: ProvisionerDeps, request: CreateCluste
       headHostId: head.hostId,
       headAddress: plan.headAddress!,
       clusterPort: plan.clusterPort,
+      clientPort: plan.clientPort,
       hosts: prepared.map(record),
       ...(request.access.keyFile === undefined ? {} : { keyFile: request.access.keyFile }),
       ...(request.access.jump === undefined ? {} : { jump: request.access.jump }),
@@ -119,10 +123,9 @@ export async function createCluster(deps: ProvisionerDeps, request: CreateCluste
     cluster.rememberAccess(request.access);
     await Promise.all(
       workers.map(async (worker) => {
-        reporter(ctx, worker.spec.target, worker.hostId)('starting', `checking that ${plan.headAddress}:${plan.clusterPort} answers`);
-        await checkClusterPort(worker, plan.headAddress!, plan.clusterPort);
-        await startHost(ctx, worker);
+        // The port check and the start overlap; a worker that cannot reach the head is stopped again.
         started.push(worker);
+        await both(checkClusterPort(worker, plan.headAddress!, plan.clusterPort), startHost(ctx, worker));
       }),
     );
     await waitHealthy(ctx, cluster, prepared);
@@ -150,15 +153,21 @@ export async function addHost(
   if (profile.hosts.some((h) => h.target === spec.target)) {
     throw new HopsError('VALIDATION', `${spec.target} is already a host of cluster "${name}".`, { field: '/host/target' });
   }
-  const secrets = await loadSecrets(deps.secrets, name);
+  const { caCert, caKey, clusterToken, clientToken } = await loadSecrets(deps.secrets, name);
+  if (caCert === undefined || caKey === undefined || clusterToken === undefined) {
+    throw new HopsError('FORBIDDEN', `This workspace does not hold the keys of cluster "${name}": only the desktop that formed it can add hosts.`, {
+      hint: 'Ask the cluster admin to add the host.',
+    });
+  }
   const ctx = deps.context(name, profile.clusterId);
   const hostId = hostIdFor(spec.target, new Set(profile.hosts.map((h) => h.hostId)));
   const plan: ClusterPlan = {
     clusterId: profile.clusterId,
-    ca: { certPem: secrets.caCert, keyPem: secrets.caKey },
-    clientToken: secrets.clientToken,
-    clusterToken: secrets.clusterToken,
+    ca: { certPem: caCert, keyPem: caKey },
+    clientToken,
+    clusterToken,
     clusterPort: profile.clusterPort,
+    clientPort: profile.clientPort ?? 0,
     headHostId: profile.headHostId,
     headAddress: profile.headAddress,
   };
@@ -170,9 +179,7 @@ export async function addHost(
   const host = await prepareHost(ctx, spec, hostId, ['worker'], merged);
   try {
     await configureHost(host, plan);
-    reporter(ctx, spec.target, hostId)('starting', `checking that ${plan.headAddress}:${plan.clusterPort} answers`);
-    await checkClusterPort(host, plan.headAddress!, plan.clusterPort);
-    await startHost(ctx, host);
+    await both(checkClusterPort(host, plan.headAddress!, plan.clusterPort), startHost(ctx, host));
     const next = { ...profile, hosts: [...profile.hosts, record(host)] };
     cluster.update(next);
     await waitHealthy(ctx, cluster, [host]);
@@ -287,9 +294,11 @@ async function waitHealthy(ctx: ProvisionContext, cluster: SshCluster, hosts: Ar
   const waiting = new Map(hosts.map((h) => [h.hostId, h.spec.target]));
   const deadline = Date.now() + joinTimeoutMs;
   let lastError = '';
+  let client: AgentClient | undefined;
   while (waiting.size > 0 && Date.now() < deadline) {
     try {
-      const client = new AgentClient(await cluster.endpoint());
+      // The endpoint is looked up again only after a failure (e.g. the head restarted).
+      client ??= new AgentClient(await cluster.endpoint());
       const { hosts: seen } = await client.hosts();
       for (const host of seen) {
         const target = waiting.get(host.hostId);
@@ -299,9 +308,10 @@ async function waitHealthy(ctx: ProvisionContext, cluster: SshCluster, hosts: Ar
         }
       }
     } catch (err) {
+      client = undefined;
       lastError = toWireError(err).message;
     }
-    if (waiting.size > 0) await new Promise((resolve) => setTimeout(resolve, 300));
+    if (waiting.size > 0) await new Promise((resolve) => setTimeout(resolve, 200));
   }
   if (waiting.size > 0) {
     throw new HopsError('PROVISION_FAILED', `The head did not see ${[...waiting.values()].join(', ')} join within ${joinTimeoutMs / 1000} s${lastError ? ` (${lastError})` : ''}.`, {
@@ -323,6 +333,13 @@ async function wipeHost(shell: RemoteShell, host: ProvisionedHostRecord): Promis
   return found.length === 0
     ? { clean: true, detail: 'no process and no file of Hopsdesk left' }
     : { clean: false, detail: `left behind: ${found.join('; ')}` };
+}
+
+/** Waits for both steps to end (so nothing is still starting when a failure is cleaned up), then throws the first failure. */
+async function both(a: Promise<unknown>, b: Promise<unknown>): Promise<void> {
+  const [first, second] = await Promise.allSettled([a, b]);
+  if (first.status === 'rejected') throw first.reason;
+  if (second.status === 'rejected') throw second.reason;
 }
 
 function record(host: PreparedHost): ProvisionedHostRecord {

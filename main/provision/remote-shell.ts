@@ -79,11 +79,20 @@ export class RemoteShell {
 
   /** Writes `content` to `file` (a path relative to $HOME or absolute) atomically, mode 0600. */
   async writeFile(file: string, content: string | Buffer): Promise<void> {
-    const quoted = shellQuote(file);
-    await this.run(
-      `writing ${file}`,
-      `umask 077 && cd && mkdir -p "$(dirname ${quoted})" && cat > ${quoted}.partial && mv -f ${quoted}.partial ${quoted}`,
-      content,
-    );
+    await this.run(`writing ${file}`, `cd && ${writeFilesScript([[file, content]])}`);
   }
+}
+
+/**
+ * A shell snippet writing each file (relative to the current directory or absolute)
+ * atomically with mode 0600: the content travels base64-encoded inside the command, so
+ * many small files cost one round trip.
+ */
+export function writeFilesScript(files: ReadonlyArray<readonly [file: string, content: string | Buffer]>): string {
+  const steps = files.map(([file, content]) => {
+    const quoted = shellQuote(file);
+    const encoded = Buffer.from(content).toString('base64');
+    return `mkdir -p "$(dirname ${quoted})" && printf %s ${shellQuote(encoded)} | base64 -d > ${quoted}.partial && mv -f ${quoted}.partial ${quoted}`;
+  });
+  return `( umask 077 && ${steps.join(' && ')} )`;
 }

@@ -11,12 +11,6 @@ import { shellQuote, type RemoteShell } from './remote-shell.ts';
 
 export type ServiceKind = ProvisionedHost['service'];
 
-/** Whether this user has a running systemd manager to run the agent. */
-export async function detectService(shell: RemoteShell): Promise<ServiceKind> {
-  const probe = await shell.exec('systemctl --user show-environment >/dev/null 2>&1 && echo yes');
-  return probe.stdout.trim() === 'yes' ? 'systemd' : 'supervisor';
-}
-
 const agentCommand = (home: string, subcommand: string): string =>
   `${home}/${remotePaths.current}/node ${home}/${remotePaths.current}/hopsdesk-agent.mjs ${subcommand}--config ${home}/${remotePaths.config}`;
 
@@ -114,13 +108,19 @@ export async function readRunFile(shell: RemoteShell): Promise<{ pid: number; po
 /** Waits until the agent has written its run file (it does so once listening). */
 export async function waitForAgent(shell: RemoteShell, version: string, timeoutMs = 30_000): Promise<{ port: number }> {
   const deadline = Date.now() + timeoutMs;
+  // One round trip per look: the run file, printed only while its process is alive.
+  const look = `cd && f=${shellQuote(remotePaths.runFile)} && pid=$(sed -n 's/.*"pid": *\\([0-9]*\\).*/\\1/p' "$f" 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && cat "$f"`;
   while (Date.now() < deadline) {
-    const run = await readRunFile(shell);
-    if (run !== undefined && run.agentVersion === version) {
-      const alive = await shell.exec(`kill -0 ${run.pid} 2>/dev/null && echo alive`);
-      if (alive.stdout.trim() === 'alive') return { port: run.port };
+    const result = await shell.exec(look);
+    if (result.code === 0) {
+      try {
+        const run = JSON.parse(result.stdout) as { port: number; agentVersion: string };
+        if (run.agentVersion === version) return { port: run.port };
+      } catch {
+        // Caught between writes; the run file is replaced atomically, so the next look is whole.
+      }
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 150));
   }
   const log = await shell.exec(`cd && tail -n 5 ${shellQuote(remotePaths.log)} 2>/dev/null`);
   throw new HopsError('PROVISION_FAILED', `${shell.where}: the agent ${version} did not start within ${timeoutMs / 1000} s.`, {

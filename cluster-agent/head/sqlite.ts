@@ -1,0 +1,19 @@
+/** Small helpers over `node:sqlite` shared by the head's stores. */
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * Runs `work` in one write transaction and returns its result; rolls back if it throws.
+ * `BEGIN IMMEDIATE` takes the write lock up front, so checks made inside (a count, a
+ * unique name) still hold when the writes land.
+ */
+export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
+}
