@@ -124,3 +124,80 @@ export const agentRoutes = {
   host: '/v1/cluster/hosts/:hostId',
   events: '/v1/events',
 } as const;
+
+/**
+ * A block's id: 128 random bits in lowercase hex, chosen by the head. It is the block's
+ * file name on a worker, so nothing else is ever accepted as one.
+ */
+export const BlockId = Type.String({ pattern: '^[0-9a-f]{32}$' });
+
+/** A host further down a block's write pipeline, dialled at `address` and known by its certificate's CN. */
+export const PipelineTarget = Type.Object(
+  { hostId: Type.String({ minLength: 1, maxLength: 128 }), address: Type.String({ minLength: 1, maxLength: 255 }) },
+  { additionalProperties: false },
+);
+export type PipelineTarget = Static<typeof PipelineTarget>;
+
+/** Headers of `PUT blockRoutes.block`. */
+export const blockHeaders = {
+  /** JSON `PipelineTarget[]`: the hosts the receiver forwards the bytes to, in order (empty or absent for the last). */
+  pipeline: 'x-hops-pipeline',
+  /** The most bytes the block will have, so a worker short of space refuses before a byte is written. */
+  maxSize: 'x-hops-block-max-size',
+} as const;
+
+/** What one host of a pipeline wrote: the bytes it got and their digest. */
+export const ReplicaWritten = Type.Object({ hostId: Type.String(), size: Type.Integer({ minimum: 0 }), sha256: Type.String() });
+export type ReplicaWritten = Static<typeof ReplicaWritten>;
+
+/**
+ * The answer to `PUT blockRoutes.block`, sent only once the receiver and every host after
+ * it wrote, fsync'd and checksummed the block: the receiver first, then each downstream host.
+ */
+export const BlockWriteAck = Type.Object({ blockId: Type.String(), replicas: Type.Array(ReplicaWritten) });
+export type BlockWriteAck = Static<typeof BlockWriteAck>;
+
+/** `GET blockRoutes.block`: the digest the head recorded, and where to start (to resume on another replica). */
+export const BlockReadQuery = Type.Object(
+  { sha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })), offset: Type.Optional(Type.Integer({ minimum: 0 })) },
+  { additionalProperties: false },
+);
+export type BlockReadQuery = Static<typeof BlockReadQuery>;
+
+export const DeleteBlocksRequest = Type.Object({ blockIds: Type.Array(BlockId, { maxItems: 10_000 }) }, { additionalProperties: false });
+export type DeleteBlocksRequest = Static<typeof DeleteBlocksRequest>;
+export const DeleteBlocksReply = Type.Object({ deleted: Type.Integer({ minimum: 0 }) });
+export type DeleteBlocksReply = Static<typeof DeleteBlocksReply>;
+
+/** Every block a worker holds (finalized, not known corrupt), sent at registration and periodically. */
+export const BlockReportRequest = Type.Object(
+  {
+    hostId: Type.String({ minLength: 1, maxLength: 128 }),
+    blocks: Type.Array(Type.Object({ id: BlockId, size: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export type BlockReportRequest = Static<typeof BlockReportRequest>;
+
+/** Blocks the worker holds that the head no longer wants (unknown, or of deleted files): the worker deletes them. */
+export const BlockReportReply = Type.Object({ delete: Type.Array(Type.String()) });
+export type BlockReportReply = Static<typeof BlockReportReply>;
+
+/** A worker found a replica whose bytes no longer match their checksum. */
+export const CorruptReplicaReport = Type.Object(
+  { hostId: Type.String({ minLength: 1, maxLength: 128 }), blockId: BlockId, reason: Type.String({ maxLength: 1000 }) },
+  { additionalProperties: false },
+);
+export type CorruptReplicaReport = Static<typeof CorruptReplicaReport>;
+
+/** Agent↔agent block routes (cluster token; on the cluster listener when there is one). */
+export const blockRoutes = {
+  /** PUT bytes with `blockHeaders` → `BlockWriteAck`; GET `BlockReadQuery` → the bytes; DELETE → `DeleteBlocksReply`. Every worker. */
+  block: '/v1/cluster/blocks/:blockId',
+  /** POST `DeleteBlocksRequest` → `DeleteBlocksReply`. Every worker. */
+  deleteBlocks: '/v1/cluster/blocks/delete',
+  /** POST `BlockReportRequest` → `BlockReportReply`. The head. */
+  report: '/v1/cluster/blocks/report',
+  /** POST `CorruptReplicaReport` → `{}`. The head. */
+  corrupt: '/v1/cluster/blocks/corrupt',
+} as const;

@@ -14,6 +14,7 @@ import './styles/cluster.css';
 import './styles/palette.css';
 import './styles/hosts-table.css';
 import './styles/terminal.css';
+import './styles/projects.css';
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element.');

@@ -49,6 +49,10 @@ describe('commands', () => {
       { name: 'local', active: false },
       { name: 'lab', active: true },
     ],
+    projects: [
+      { name: 'vision', selected: true },
+      { name: 'nlp', selected: false },
+    ],
     terminalsAvailable: true,
     theme: 'dark',
     showView: (view: ViewId) => calls.push(`view ${view}`),
@@ -59,6 +63,9 @@ describe('commands', () => {
     focusHost: (id) => calls.push(`host ${id}`),
     reloadCluster: () => calls.push('reload'),
     addCluster: () => calls.push('add cluster'),
+    joinCluster: () => calls.push('join cluster'),
+    newProject: () => calls.push('new project'),
+    openProject: (name) => calls.push(`project ${name}`),
     useCluster: (name) => calls.push(`use ${name}`),
     upgradeAgents: () => calls.push('upgrade'),
     openTerminal: (id) => calls.push(`terminal ${id}`),
@@ -114,6 +121,22 @@ describe('commands', () => {
       [
         ['Cluster: Switch to local', false],
         ['Cluster: Switch to lab', true],
+      ],
+    );
+  });
+
+  it('joins a cluster with an invite, creates projects and opens each, the shown one checked', () => {
+    byId('cluster.join').run();
+    byId('project.new').run();
+    byId('project.open.nlp').run();
+    assert.deepEqual(calls.slice(-3), ['join cluster', 'new project', 'project nlp']);
+    assert.equal(byId('cluster.join').title, 'Cluster: Join with Invite…');
+    assert.equal(byId('project.new').title, 'Project: New Project…');
+    assert.deepEqual(
+      commands.filter((c) => c.id.startsWith('project.open.')).map((c) => [c.title, c.checked]),
+      [
+        ['Project: Open vision', true],
+        ['Project: Open nlp', false],
       ],
     );
   });

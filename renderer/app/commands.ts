@@ -7,7 +7,7 @@ import type { ClusterHost } from '../../protocol/host.ts';
 import { sections } from './sections.ts';
 import type { Shortcut } from './shortcuts.ts';
 
-export type CommandCategory = 'View' | 'Cluster' | 'Host' | 'Theme';
+export type CommandCategory = 'View' | 'Cluster' | 'Project' | 'Host' | 'Theme';
 
 export interface AppCommand {
   id: string;
@@ -28,6 +28,8 @@ export interface AppCommand {
 export interface CommandTargets {
   hosts: ReadonlyArray<Pick<ClusterHost, 'hostId' | 'hostname' | 'address'>>;
   clusters: ReadonlyArray<{ name: string; active: boolean }>;
+  /** Projects of the active cluster, as far as they were read. */
+  projects: ReadonlyArray<{ name: string; selected: boolean }>;
   /** Shells open on hosts of SSH clusters only; the local cluster is this machine. */
   terminalsAvailable: boolean;
   theme: Theme;
@@ -39,7 +41,10 @@ export interface CommandTargets {
   focusHost(hostId: string): void;
   reloadCluster(): void;
   addCluster(): void;
+  joinCluster(): void;
   useCluster(name: string): void;
+  newProject(): void;
+  openProject(name: string): void;
   upgradeAgents(): void;
   openTerminal(hostId: string): void;
 }
@@ -59,7 +64,7 @@ const themes: ReadonlyArray<{ theme: Theme; title: string }> = [
   { theme: 'dark', title: 'Dark' },
 ];
 
-/** Every command, in palette order: sections, layout, clusters, two per host, themes. */
+/** Every command, in palette order: sections, layout, clusters, projects, two per host, themes. */
 export function buildCommands(t: CommandTargets): AppCommand[] {
   const commands: AppCommand[] = [];
   sections.forEach((section, index) => {
@@ -115,6 +120,14 @@ export function buildCommands(t: CommandTargets): AppCommand[] {
       run: t.addCluster,
     },
     {
+      id: 'cluster.join',
+      category: 'Cluster',
+      title: 'Cluster: Join with Invite…',
+      shortcuts: [],
+      keywords: ['invite', 'code', 'member', 'redeem', 'connect'],
+      run: t.joinCluster,
+    },
+    {
       id: 'cluster.upgrade',
       category: 'Cluster',
       title: 'Cluster: Upgrade Agents',
@@ -132,6 +145,25 @@ export function buildCommands(t: CommandTargets): AppCommand[] {
       keywords: ['use', 'active', 'change'],
       checked: cluster.active,
       run: () => t.useCluster(cluster.name),
+    });
+  }
+  commands.push({
+    id: 'project.new',
+    category: 'Project',
+    title: 'Project: New Project…',
+    shortcuts: [],
+    keywords: ['create', 'add', 'group', 'members'],
+    run: t.newProject,
+  });
+  for (const project of t.projects) {
+    commands.push({
+      id: `project.open.${project.name}`,
+      category: 'Project',
+      title: `Project: Open ${project.name}`,
+      shortcuts: [],
+      keywords: ['show', 'members', 'audit'],
+      checked: project.selected,
+      run: () => t.openProject(project.name),
     });
   }
   for (const host of t.hosts) {

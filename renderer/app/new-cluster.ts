@@ -131,14 +131,21 @@ export function addLabels(labels: readonly string[], input: string): { labels: s
   return { labels: next };
 }
 
+/** Why `text` cannot name a new cluster of this workspace, or undefined when it can. */
+export function clusterNameProblem(text: string, existingClusters: readonly string[] = []): string | undefined {
+  const name = text.trim();
+  if (name === '') return 'Give the cluster a name, e.g. lab.';
+  if (name.length > limits.maxNameLength) return `A name has at most ${limits.maxNameLength} characters.`;
+  if (!NAME_PATTERN.test(name)) return 'Use letters, digits, dots, dashes and underscores, starting with a letter or digit.';
+  if (existingClusters.includes(name)) return `A cluster named ${name} exists already; choose another name.`;
+  return undefined;
+}
+
 /** Every problem of the draft, by field; `isDraftValid` says whether there are none. */
 export function validateDraft(draft: ClusterDraft, existingClusters: readonly string[] = []): DraftErrors {
   const errors: DraftErrors = { hosts: [] };
-  const name = draft.name.trim();
-  if (name === '') errors.name = 'Give the cluster a name, e.g. lab.';
-  else if (name.length > limits.maxNameLength) errors.name = `A name has at most ${limits.maxNameLength} characters.`;
-  else if (!NAME_PATTERN.test(name)) errors.name = 'Use letters, digits, dots, dashes and underscores, starting with a letter or digit.';
-  else if (existingClusters.includes(name)) errors.name = `A cluster named ${name} exists already; choose another name.`;
+  const nameProblem = clusterNameProblem(draft.name, existingClusters);
+  if (nameProblem !== undefined) errors.name = nameProblem;
 
   const seen = new Map<string, number>();
   draftHosts(draft).forEach((host, index) => {

@@ -29,7 +29,7 @@ export const sections: readonly Section[] = [
       'Projects group datasets, jobs and models, with members who hold a role in each.',
       'Data Owners manage members and sharing; Data Scientists read data and run code.',
     ],
-    available: false,
+    available: true,
   },
   {
     id: 'datasets',

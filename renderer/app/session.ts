@@ -9,10 +9,12 @@ import type { AppStore } from '../store/app-state.ts';
 import { selectActiveClusterName } from '../store/clusters-slice.ts';
 import { isPhaseFinal, progressKey } from '../store/provision-progress.ts';
 import { globalTimers, type LinkState, type Timers } from '../transport/web-client.ts';
+import { createClusterJoin, type ClusterJoin } from './cluster-join.ts';
 import { createClusterSetup, type ClusterSetup } from './cluster-setup.ts';
 import { createHostActions, type HostActions } from './host-actions.ts';
 import { describeHostChanges } from './host-changes.ts';
 import { describeConnection, problemOf } from './problems.ts';
+import { createProjectActions, type ProjectActions } from './projects.ts';
 import { createTerminals, type Terminals } from './terminals.ts';
 
 /** Seed charts with twice their window so a late-opened card starts full. */
@@ -46,6 +48,10 @@ export interface Session {
   readonly hostActions: HostActions;
   /** Shells on hosts, as bottom panel tabs. */
   readonly terminals: Terminals;
+  /** Projects of the active cluster: members, roles, invites, audit log. */
+  readonly projects: ProjectActions;
+  /** Joining a cluster with an invite code. */
+  readonly join: ClusterJoin;
   /** Stops listening to events and saving the layout. */
   dispose(): void;
 }
@@ -167,6 +173,8 @@ export function createSession(options: SessionOptions): Session {
       applyHosts(hosts);
       state().statusChanged(status);
       void readClusters();
+      // Members and roles may have changed meanwhile too.
+      if (state().projectsCluster === status.name && state().projectsPhase !== 'loading') void projects.load();
       void readProvisioned(status.name);
       await seedMetrics(hosts);
     } catch (err) {
@@ -274,6 +282,8 @@ export function createSession(options: SessionOptions): Session {
   const terminals = createTerminals({ hops, store });
   const setup = createClusterSetup({ hops, store, useCluster, refreshClusters: readClusters });
   const hostActions = createHostActions({ hops, store, reload: () => reload() });
+  const projects = createProjectActions({ hops, store });
+  const join = createClusterJoin({ hops, store, useCluster, refreshClusters: readClusters });
 
   let link: LinkState | null = null;
 
@@ -284,6 +294,8 @@ export function createSession(options: SessionOptions): Session {
     setup,
     hostActions,
     terminals,
+    projects,
+    join,
     async setTheme(theme) {
       const previous = state().settings;
       state().settingsChanged({ ...previous, theme });
@@ -317,6 +329,7 @@ export function createSession(options: SessionOptions): Session {
     dispose() {
       disposed = true;
       unsubscribeLayout();
+      projects.dispose();
       for (const unsubscribe of unsubscribeEvents) unsubscribe();
       if (saveTimer !== null) timers.clearTimeout(saveTimer);
       if (provisionedTimer !== null) timers.clearTimeout(provisionedTimer);

@@ -3,13 +3,16 @@
  * get a fresh store each; the app binds one instance in `app-store.ts`.
  */
 import { createStore, type StateCreator } from 'zustand/vanilla';
+import { createAuditSlice, type AuditSlice } from './audit-slice.ts';
 import { createClusterSlice, type ClusterSlice } from './cluster-slice.ts';
 import { createClustersSlice, type ClustersSlice } from './clusters-slice.ts';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice.ts';
+import { createJoinSlice, type JoinSlice } from './join-slice.ts';
 import { createLayoutSlice, type LayoutSlice } from './layout-slice.ts';
 import { createMetricsSlice, type MetricsSlice } from './metrics-slice.ts';
 import { createNotificationsSlice, type NotificationsSlice } from './notifications-slice.ts';
 import { createPaletteSlice, type PaletteSlice } from './palette-slice.ts';
+import { createProjectsSlice, type ProjectsSlice } from './projects-slice.ts';
 import { createProvisioningSlice, type ProvisioningSlice } from './provisioning-slice.ts';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice.ts';
 import { createTerminalsSlice, type TerminalsSlice } from './terminals-slice.ts';
@@ -25,7 +28,10 @@ export type AppState = LayoutSlice &
   ClustersSlice &
   ProvisioningSlice &
   TerminalsSlice &
-  WizardSlice;
+  WizardSlice &
+  ProjectsSlice &
+  AuditSlice &
+  JoinSlice;
 
 /** A slice sees the whole state, so an action may update a neighbouring slice in one step. */
 export type SliceCreator<Slice> = StateCreator<AppState, [], [], Slice>;
@@ -43,6 +49,9 @@ export function createAppStore() {
     ...createProvisioningSlice(...a),
     ...createTerminalsSlice(...a),
     ...createWizardSlice(...a),
+    ...createProjectsSlice(...a),
+    ...createAuditSlice(...a),
+    ...createJoinSlice(...a),
   }));
 }
 

@@ -5,6 +5,7 @@
 import type { ClusterSummary, Connection } from '../../protocol/desktop-api.ts';
 import type { ProvisionedHost } from '../../protocol/cluster-setup.ts';
 import type { AppState, SliceCreator } from './app-state.ts';
+import { initialProjects } from './projects-slice.ts';
 
 export interface ClustersSlice {
   /** Sorted by name; empty until `cluster.list` answered. */
@@ -16,7 +17,7 @@ export interface ClustersSlice {
   /** A `connection.changed` event of any cluster, shown next to its name. */
   clusterListConnectionChanged(cluster: string, connection: Connection): void;
   switchStarted(name: string): void;
-  /** The core made `name` active: the old cluster's hosts, samples and installs are dropped. */
+  /** The core made `name` active: the old cluster's hosts, samples, installs and projects are dropped. */
   switchDone(name: string): void;
   switchFailed(): void;
   provisionedLoaded(hosts: ProvisionedHost[]): void;
@@ -44,6 +45,9 @@ export const createClustersSlice: SliceCreator<ClustersSlice> = (set) => ({
       hostFocus: null,
       loadPhase: 'loading',
       loadProblem: null,
+      // Projects belong to a cluster; the new one's are read when the Projects view shows.
+      ...initialProjects,
+      audit: null,
     })),
   switchFailed: () => set({ switchingTo: null }),
   provisionedLoaded: (provisioned) => set({ provisioned }),

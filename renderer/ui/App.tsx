@@ -1,6 +1,7 @@
-/** The whole window: the workbench, its shortcuts and the command palette. */
+/** The whole window: the workbench, its shortcuts, the command palette and the join dialog. */
 import { lazy, Suspense, useEffect } from 'react';
 import { useAppState } from '../store/app-store.ts';
+import { selectJoin } from '../store/join-slice.ts';
 import { selectPaletteOpen } from '../store/palette-slice.ts';
 import { useDocumentTheme } from './common/theme.ts';
 import { useCommands } from './use-commands.ts';
@@ -11,12 +12,14 @@ import { Workbench } from './workbench/Workbench.tsx';
 // first paint, so the window is ready sooner and opening the palette is still instant.
 const loadPalette = () => import('./CommandPalette.tsx');
 const CommandPalette = lazy(() => loadPalette().then((m) => ({ default: m.CommandPalette })));
+const JoinClusterDialog = lazy(() => import('./setup/JoinClusterDialog.tsx').then((m) => ({ default: m.JoinClusterDialog })));
 
 export function App() {
   useDocumentTheme();
   const commands = useCommands();
   useShortcuts(commands);
   const paletteOpen = useAppState(selectPaletteOpen);
+  const joinOpen = useAppState((s) => selectJoin(s) !== null);
   useEffect(() => {
     const idle = setTimeout(() => void loadPalette(), 1_000);
     return () => clearTimeout(idle);
@@ -27,6 +30,11 @@ export function App() {
       {paletteOpen && (
         <Suspense fallback={null}>
           <CommandPalette commands={commands} />
+        </Suspense>
+      )}
+      {joinOpen && (
+        <Suspense fallback={null}>
+          <JoinClusterDialog />
         </Suspense>
       )}
     </>

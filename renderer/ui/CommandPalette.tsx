@@ -14,6 +14,7 @@ import { Kbd } from './common/Kbd.tsx';
 const groups: ReadonlyArray<{ category: CommandCategory; heading: string }> = [
   { category: 'View', heading: 'View' },
   { category: 'Cluster', heading: 'Cluster' },
+  { category: 'Project', heading: 'Projects' },
   { category: 'Host', heading: 'Hosts' },
   { category: 'Theme', heading: 'Theme' },
 ];

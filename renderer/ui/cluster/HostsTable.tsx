@@ -84,7 +84,7 @@ export function HostsTable() {
         )}
       </header>
       <div className="table-scroll">
-        <table className="hosts-table" data-testid="hosts-table">
+        <table className="data-table hosts-table" data-testid="hosts-table">
           <thead>
             <tr>
               {columns.map((column) => {

@@ -1,8 +1,6 @@
-/**
- * A modal confirmation on the native `<dialog>`: focus stays inside, Escape cancels, and
- * focus returns where it was. The question names what will be destroyed.
- */
-import { useEffect, useRef, type ReactNode } from 'react';
+/** A modal confirmation whose question names what will be destroyed; Escape cancels. */
+import type { ReactNode } from 'react';
+import { Dialog } from './Dialog.tsx';
 
 export interface ConfirmDialogProps {
   title: string;
@@ -15,27 +13,8 @@ export interface ConfirmDialogProps {
 }
 
 export function ConfirmDialog({ title, children, confirmLabel, danger, onConfirm, onCancel }: ConfirmDialogProps) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const cancel = useRef(onCancel);
-  cancel.current = onCancel;
-
-  useEffect(() => {
-    const el = dialog.current;
-    if (el === null) return;
-    const returnTo = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    el.showModal();
-    const onClose = () => cancel.current();
-    el.addEventListener('cancel', onClose);
-    return () => {
-      el.removeEventListener('cancel', onClose);
-      if (el.open) el.close();
-      if (returnTo?.isConnected) returnTo.focus({ preventScroll: true });
-    };
-  }, []);
-
   return (
-    <dialog ref={dialog} className="confirm-dialog" aria-labelledby="confirm-title" data-testid="confirm-dialog">
-      <h2 id="confirm-title">{title}</h2>
+    <Dialog title={title} onClose={onCancel} className="confirm-dialog" testId="confirm-dialog">
       <div className="confirm-body">{children}</div>
       <div className="confirm-actions">
         <button type="button" className="button" onClick={onCancel} autoFocus>
@@ -45,6 +24,6 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, onConfirm
           {confirmLabel}
         </button>
       </div>
-    </dialog>
+    </Dialog>
   );
 }

@@ -4,11 +4,12 @@
  * they are fixed.
  */
 import { Plus, X } from 'lucide-react';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { validateDraft, type ClusterDraft, type DraftErrors, type HostDraft } from '../../app/new-cluster.ts';
 import { appStore, useAppState } from '../../store/app-store.ts';
 import { selectClusters } from '../../store/clusters-slice.ts';
 import type { Wizard } from '../../store/wizard-slice.ts';
+import { Field } from '../common/Field.tsx';
 import { LabelsInput } from './LabelsInput.tsx';
 
 const edit = (change: (draft: ClusterDraft) => ClusterDraft) => appStore.getState().wizardEdited(change);
@@ -200,40 +201,6 @@ export function HostsStep({ wizard }: { wizard: Wizard }) {
           </Field>
         </div>
       </fieldset>
-    </div>
-  );
-}
-
-interface FieldProps {
-  id: string;
-  label: string;
-  hint?: string;
-  error?: string | undefined;
-  /** Renders the control, given the ids that describe it. */
-  children(describedBy: string): ReactNode;
-}
-
-/** A labelled control with its hint and, when there is one, its problem. */
-function Field({ id, label, hint, error, children }: FieldProps) {
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : '', error ? errorId : ''].filter(Boolean).join(' ');
-  return (
-    <div className="field">
-      <label htmlFor={id} className="field-label">
-        {label}
-      </label>
-      {children(describedBy)}
-      {error && (
-        <p id={errorId} className="field-error">
-          {error}
-        </p>
-      )}
-      {hint && (
-        <p id={hintId} className="field-hint">
-          {hint}
-        </p>
-      )}
     </div>
   );
 }

@@ -1,8 +1,9 @@
 /**
  * The clusters of the workspace, the active one marked: a listbox with one tab stop where
- * arrows move, Enter or a click switches, and the button under it adds an SSH cluster.
+ * arrows move, Enter or a click switches; the buttons under it add an SSH cluster or join
+ * one with an invite.
  */
-import { Check, LoaderCircle, Plus } from 'lucide-react';
+import { Check, LoaderCircle, Plus, Ticket } from 'lucide-react';
 import { useRef, useState, type KeyboardEvent } from 'react';
 import { useAppState } from '../../store/app-store.ts';
 import { selectClusters, selectSwitchingTo } from '../../store/clusters-slice.ts';
@@ -103,6 +104,9 @@ export function ClusterList() {
       )}
       <button type="button" className="side-bar-action" onClick={openNewClusterWizard} data-testid="add-cluster">
         <Plus size={14} aria-hidden="true" /> Add SSH cluster…
+      </button>
+      <button type="button" className="side-bar-action" onClick={() => session.join.open()} data-testid="join-cluster">
+        <Ticket size={14} aria-hidden="true" /> Join with invite…
       </button>
     </section>
   );

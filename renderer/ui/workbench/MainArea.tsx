@@ -16,6 +16,7 @@ import { LoadingView } from './LoadingView.tsx';
 
 // Only needed when someone adds a cluster; it loads then, not before the first paint.
 const NewClusterWizard = lazy(() => import('../setup/NewClusterWizard.tsx').then((m) => ({ default: m.NewClusterWizard })));
+const ProjectsView = lazy(() => import('../projects/ProjectsView.tsx').then((m) => ({ default: m.ProjectsView })));
 
 export function MainArea() {
   const view = useAppState(selectActiveView);
@@ -32,6 +33,16 @@ export function MainArea() {
     );
   } else if (phase === 'error' && problem !== null) content = <ErrorPanel problem={problem} />;
   else if (view === 'terminal') content = <TerminalSection />;
+  else if (view === 'projects') {
+    content =
+      phase === 'loading' ? (
+        <LoadingView />
+      ) : (
+        <Suspense fallback={null}>
+          <ProjectsView />
+        </Suspense>
+      );
+  }
   else if (view !== 'cluster') content = <EmptySection view={view} />;
   else if (phase === 'loading') content = <LoadingView />;
   else content = <ClusterView />;

@@ -1,10 +1,11 @@
-/** The side bar: the active section's title and its trees. */
+/** The side bar: the active section's title, its actions and its trees. */
 import { Plus, RefreshCw } from 'lucide-react';
 import { sectionOf } from '../../app/sections.ts';
 import { useAppState } from '../../store/app-store.ts';
 import { selectActiveView } from '../../store/layout-slice.ts';
 import { useSession } from '../session-context.ts';
 import { openNewClusterWizard } from '../setup/open-wizard.ts';
+import { ProjectList } from '../projects/ProjectList.tsx';
 import { OpenTerminalsList } from '../terminal/OpenTerminalsList.tsx';
 import { ClusterList } from './ClusterList.tsx';
 import { ClusterTree } from './ClusterTree.tsx';
@@ -27,6 +28,24 @@ export function SideBar({ width }: { width: number }) {
             </button>
           </div>
         )}
+        {view === 'projects' && (
+          <div className="side-bar-actions">
+            <button
+              type="button"
+              id="new-project-button"
+              className="icon-button"
+              aria-label="New project"
+              title="New project…"
+              data-testid="new-project"
+              onClick={() => session.projects.openNewProject()}
+            >
+              <Plus size={14} aria-hidden="true" />
+            </button>
+            <button type="button" className="icon-button" aria-label="Reload projects" title="Reload projects" data-testid="projects-reload" onClick={() => void session.projects.load()}>
+              <RefreshCw size={14} aria-hidden="true" />
+            </button>
+          </div>
+        )}
       </header>
       <div className="side-bar-body">
         {view === 'cluster' ? (
@@ -39,6 +58,8 @@ export function SideBar({ width }: { width: number }) {
               <ClusterTree />
             </section>
           </>
+        ) : view === 'projects' ? (
+          <ProjectList />
         ) : view === 'terminal' ? (
           <OpenTerminalsList />
         ) : (
