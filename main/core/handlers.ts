@@ -3,6 +3,7 @@
  * Transports never reach past this table.
  */
 import type { AppInfo, ClusterStatus, DesktopHandlers } from '../../protocol/desktop-api.ts';
+import { HopsError } from '../../protocol/errors.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
 import type { Clusters } from '../cluster/clusters.ts';
 import { projectHandlers } from '../cluster/projects.ts';
@@ -92,6 +93,11 @@ export function createHandlers(services: HandlerServices): DesktopHandlers {
 
     'terminal.open': async ({ cluster, hostId, cols, rows }) => {
       const name = clusters.resolveName(cluster);
+      if (workspace.clusters.get(name)?.kind !== 'ssh') {
+        throw new HopsError('VALIDATION', `Terminals open on the hosts of SSH clusters; "${name}" runs on this machine.`, {
+          hint: 'Use a terminal of your own for this machine.',
+        });
+      }
       const ssh = clusters.ssh(name);
       const host = ssh.host(hostId);
       return terminals.start(ssh.link(hostId), `${hostId} (${host.target})`, { cols, rows });
