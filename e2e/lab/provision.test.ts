@@ -117,6 +117,20 @@ test("a worker whose link is cut is shown unreachable, and healthy again once it
   await until('gpu2 healthy again', (hs) => hs.find((h) => h.hostId === 'gpu2')?.state === 'healthy');
 });
 
+test('a worker whose agent and supervisor are gone (a reboot without a service manager) is started again by the running app', { skip }, async () => {
+  const core = await createCore({ mode: 'web', workspaceDir: workspace, startLocalCluster: false, sshConfigFile: lab.sshConfigFile, log: () => undefined });
+  try {
+    await core.dispatch('cluster.status', {});
+    const gpu2 = lab.host('gpu2');
+    await gpu2.killAll();
+    await until('gpu2 unreachable', (hs) => hs.find((h) => h.hostId === 'gpu2')?.state === 'unreachable');
+    await until('gpu2 healthy again', (hs) => hs.find((h) => h.hostId === 'gpu2')?.state === 'healthy');
+    assert.ok((await gpu2.processes()).some((p) => p.includes('hopsdesk-agent.mjs supervise')), 'its supervisor runs again');
+  } finally {
+    await core.stop();
+  }
+});
+
 test('no agent API answers a stranger: not from another namespace, not from another user on the head', { skip }, async () => {
   const head = lab.host('head');
   const gpu2 = lab.host('gpu2');

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { Connection } from '../../protocol/desktop-api.ts';
+import type { ClusterHost } from '../../protocol/host.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { CoreConfig } from '../core/options.ts';
@@ -134,12 +135,28 @@ export class Clusters {
       onHosts: (hosts) => {
         this.workspace.hosts.replace(name, hosts);
         this.bus.emit('cluster.hostsChanged', { cluster: name, hosts });
+        if (record.kind === 'ssh') this.healUnreachable(name, hosts);
       },
       onMetrics: (hostId, sample) => this.bus.emit('host.metrics', { cluster: name, hostId, sample }),
       log: this.config.log,
     });
     this.connections.set(name, connection);
     return connection;
+  }
+
+  /**
+   * A long-running desktop (the app, not a one-shot CLI command) starts the agents of
+   * unreachable hosts whose agent is gone, so a rebooted host without a service manager
+   * comes back with no step from the user.
+   */
+  private healUnreachable(name: string, hosts: readonly ClusterHost[]): void {
+    if (this.config.mode === 'cli') return;
+    for (const host of hosts) {
+      if (host.state !== 'unreachable') continue;
+      this.ssh(name)
+        .heal(host.hostId)
+        .catch((err: unknown) => this.config.log(`cluster ${name}: cannot check ${host.hostId}: ${err instanceof Error ? err.message : String(err)}`));
+    }
   }
 
   /** The connection state of a cluster without creating a connection. */

@@ -71,6 +71,8 @@ export function saveSecrets(secrets: SecretStore, name: string, value: ClusterSe
   return secrets.set(`clusters/${name}/cluster`, JSON.stringify(value));
 }
 
+const healEveryMs = 60_000;
+
 export interface SshClusterDeps extends DialDeps {
   secrets: SecretStore;
   log: (line: string) => void;
@@ -82,6 +84,8 @@ export class SshCluster {
   private readonly deps: SshClusterDeps;
   private readonly links = new Map<string, HostLink>();
   private forward: LocalForward | undefined;
+  /** When each host was last healed, so a host that stays down is not hammered. */
+  private readonly healedAtMs = new Map<string, number>();
   /** Typed once (password, passphrase): kept in memory for this run only. */
   private sessionAccess: SshAccess = {};
 
@@ -207,6 +211,24 @@ export class SshCluster {
       this.links.set(key, link);
     }
     return link;
+  }
+
+  /**
+   * Starts the agent of a host the head reports unreachable, when the host answers SSH but
+   * its agent is gone — a reboot on a host with neither systemd --user nor cron. At most
+   * once a minute per host; resolves to whether it started one.
+   */
+  async heal(hostId: string, nowMs = Date.now()): Promise<boolean> {
+    if (this.profileValue.member !== undefined) return false;
+    if (nowMs - (this.healedAtMs.get(hostId) ?? 0) < healEveryMs) return false;
+    this.healedAtMs.set(hostId, nowMs);
+    const host = this.host(hostId);
+    const shell = await this.shell(hostId);
+    const run = await readRunFile(shell);
+    if (run !== undefined && (await shell.exec(`kill -0 ${run.pid} 2>/dev/null && echo alive`)).stdout.trim() === 'alive') return false;
+    this.deps.log(`cluster ${this.name}: the agent on ${hostId} is not running; starting its service`);
+    await startService(shell, host.service, host.home);
+    return true;
   }
 
   close(): void {
