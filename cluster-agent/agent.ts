@@ -13,12 +13,21 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AGENT_PROTOCOL_VERSION, type AgentLifecycleState, type RunFile } from '../protocol/agent-api.ts';
 import type { HostInventory, MetricsSample } from '../protocol/host.ts';
+import type { FilesystemServices } from './api/fs-routes.ts';
 import type { ProjectServices } from './api/project-routes.ts';
+import { applyBlockReportReply, collectBlockReport, reportInProcess } from './blocks/block-reports.ts';
+import { BlockStore } from './blocks/block-store.ts';
+import { PeerClient } from './blocks/peer-client.ts';
+import type { PipelineHost } from './blocks/pipeline.ts';
+import { BlockTransport } from './blocks/transport.ts';
 import type { AgentConfig } from './config.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
+import { BlockMap } from './head/block-map.ts';
 import { ClusterDb } from './head/cluster-db.ts';
 import { Cluster } from './head/cluster.ts';
+import { FileTransfers } from './head/file-transfers.ts';
 import { Invites } from './head/invites.ts';
+import { Namespace } from './head/namespace.ts';
 import { Projects } from './head/projects.ts';
 import { Users } from './head/users.ts';
 import { cachedInventory } from './inventory/inventory.ts';
@@ -54,6 +63,9 @@ export interface StartAgentOptions {
 /** How long a collected inventory is reused before it is collected again. */
 const inventoryMaxAgeMs = 5000;
 
+/** A finalized replica missing from a block report is forgotten only once this old. */
+const missingReplicaGraceMs = 10 * 60_000;
+
 /**
  * Starts an agent for `config`: takes the data-dir lock, starts sampling, opens the
  * cluster database (head), listens, joins the cluster (worker) and writes the run file.
@@ -80,19 +92,49 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     undo.push({ what: 'metrics sampler', run: () => sampler.stop() });
     await sampler.start();
 
+    // Blocks move between agents over the cluster listeners, as this agent's certificate.
+    const peers = new PeerClient({ tls: config.cluster?.tls, clusterToken: config.tokens.cluster });
+    // Who hears of a corrupt replica found here: the head, in-process or over the head link.
+    let reportCorrupt: (blockId: string, reason: string) => void = () => undefined;
+    let blocks: PipelineHost | undefined;
+    if (config.roles.includes('worker')) {
+      const store = await BlockStore.open({
+        dir: path.join(config.dataDir, 'blocks'),
+        hostId: config.hostId,
+        reservedBytes: config.filesystem.reservedBytes,
+        log,
+        onCorrupt: (blockId, reason) => reportCorrupt(blockId, reason),
+      });
+      blocks = { hostId: config.hostId, store, peers };
+    }
+
     let cluster: Cluster | undefined;
     let projects: ProjectServices | undefined;
+    let filesystem: (FilesystemServices & { blockMap: BlockMap }) | undefined;
     if (config.roles.includes('head')) {
       const db = ClusterDb.open(path.join(config.dataDir, 'cluster.db'));
       undo.push({ what: 'cluster database', run: () => db.close() });
       // The configured admin holds the client token, so the desktop that formed the cluster signs in as them.
       const users = new Users(db.projects);
       users.ensureAdmin(config.adminUser, config.tokens.client, log);
-      projects = { users, projects: new Projects(db.projects), invites: new Invites(db.projects) };
+      const namespace = new Namespace(db.namespace, db.projects);
+      // Each project has its directory, /Projects/<name>, for as long as it exists.
+      const projectHooks = { created: namespace.projectCreated.bind(namespace), deleting: namespace.projectDeleting.bind(namespace) };
+      projects = { users, projects: new Projects(db.projects, Date.now, projectHooks), invites: new Invites(db.projects) };
       const registry = new Cluster(db, config, log);
       registry.start();
       undo.push({ what: 'host health watch', run: () => registry.stop() });
       cluster = registry;
+
+      const transport = new BlockTransport({ local: blocks, peers, hosts: () => registry.hosts() });
+      const blockMap = new BlockMap(db.namespace, transport, log, {
+        reclaimIntervalMs: config.filesystem.reclaimIntervalMs,
+        missingGraceMs: missingReplicaGraceMs,
+      });
+      blockMap.start();
+      undo.push({ what: 'block map', run: () => blockMap.stop() });
+      filesystem = { namespace, transfers: new FileTransfers(namespace, transport, blockMap, config.filesystem, log), blockMap };
+      reportCorrupt = (blockId, reason) => blockMap.markCorrupt(config.hostId, blockId, reason);
     }
 
     const deps: AgentServerDeps = {
@@ -107,30 +149,41 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       samples: (sinceMs) => sampler.samples(sinceMs),
       cluster,
       projects,
+      blocks,
+      filesystem,
       log,
     };
     // Without a cluster listener, the one plain listener serves workers too.
     const server = buildAgentServer(deps, { routes: config.cluster === undefined ? 'all' : 'client' });
-    undo.push({ what: 'API server', run: () => server.close() });
+    undo.push({ what: 'API server', run: () => closeServer(server) });
     await server.listen({ host: config.listen.host, port: config.listen.port });
     port = listeningPort(server);
 
     if (config.cluster !== undefined) {
       const clusterServer = buildAgentServer(deps, { routes: 'cluster', tls: config.cluster.tls });
-      undo.push({ what: 'cluster listener', run: () => clusterServer.close() });
+      undo.push({ what: 'cluster listener', run: () => closeServer(clusterServer) });
       await clusterServer.listen(config.cluster.listen);
       clusterListener = { host: config.cluster.listen.host, port: listeningPort(clusterServer) };
     }
+    // Stopped before the listeners close: block transfers in flight are cut, not waited for.
+    undo.push({ what: 'block transfers', run: () => peers.close() });
 
     if (config.roles.includes('worker')) {
       // The head stores, and will dial, the listener other agents are meant to reach.
       const reachable = clusterListener ?? { host: config.listen.host, port };
       const address = advertisedAddress(reachable.host, reachable.port);
-      const leave =
-        cluster === undefined
-          ? joinOverHttp(config, { address, version, inventory, sampler, log })
-          : await joinInProcess(cluster, config, { address, version, inventory, sampler, log });
-      undo.push({ what: 'cluster membership', run: leave });
+      const member = { address, version, inventory, sampler, log, store: blocks?.store };
+      if (cluster === undefined) {
+        const link = joinOverHttp(config, member);
+        reportCorrupt = (blockId, reason) => link.reportCorrupt(blockId, reason);
+        undo.push({ what: 'cluster membership', run: () => link.stop() });
+      } else {
+        undo.push({ what: 'cluster membership', run: await joinInProcess(cluster, config, member) });
+        if (blocks !== undefined && filesystem !== undefined) {
+          const stopReports = reportInProcess(filesystem.blockMap, blocks.store, config.hostId, config.filesystem.blockReportIntervalMs, log);
+          undo.push({ what: 'block reports', run: stopReports });
+        }
+      }
     }
 
     await mkdir(path.dirname(config.runFile), { recursive: true, mode: 0o700 });
@@ -192,6 +245,8 @@ interface Membership {
   inventory: () => Promise<HostInventory>;
   sampler: MetricsSampler;
   log: AgentLog;
+  /** This worker's block store, reported to the head. */
+  store: BlockStore | undefined;
 }
 
 /**
@@ -228,8 +283,8 @@ async function joinInProcess(cluster: Cluster, config: AgentConfig, member: Memb
   return () => void stopBeating();
 }
 
-/** A worker-only agent joins its head over HTTP. Returns the function that leaves. */
-function joinOverHttp(config: AgentConfig, member: Membership): () => Promise<void> {
+/** A worker-only agent joins its head over HTTP (and reports its blocks there). Returns the running link. */
+function joinOverHttp(config: AgentConfig, member: Membership): HeadLink {
   const { head, cluster } = config;
   if (head === undefined) throw new Error('A worker-only agent needs head.url.');
   // The config guarantees head.hostId and cluster for an https head.
@@ -246,10 +301,19 @@ function joinOverHttp(config: AgentConfig, member: Membership): () => Promise<vo
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     inventory: member.inventory,
     latestSample: () => member.sampler.latest(),
+    ...(member.store === undefined ? {} : { blockReports: blockReportsOf(member.store, config, member.log) }),
     log: member.log,
   });
   link.start();
-  return () => link.stop();
+  return link;
+}
+
+function blockReportsOf(store: BlockStore, config: AgentConfig, log: AgentLog) {
+  return {
+    intervalMs: config.filesystem.blockReportIntervalMs,
+    collect: () => collectBlockReport(store),
+    apply: (reply: { delete: string[] }) => applyBlockReportReply(store, reply, log),
+  };
 }
 
 /** Runs undo steps newest first; a failing step is logged and the rest still run. */
@@ -265,6 +329,22 @@ async function undoAll(undo: Array<{ what: string; run: () => Promise<void> | vo
   }
   undo.length = 0;
   return clean;
+}
+
+/** How long requests in flight get to finish when a listener closes before their connections are cut. */
+const closeGraceMs = 5000;
+
+/**
+ * Closes a listener: idle connections at once, requests in flight once answered, and
+ * whatever is left (an upload still sending, a stalled peer) after `closeGraceMs`.
+ */
+async function closeServer(server: FastifyInstance): Promise<void> {
+  const cut = setTimeout(() => server.server.closeAllConnections(), closeGraceMs);
+  try {
+    await server.close();
+  } finally {
+    clearTimeout(cut);
+  }
 }
 
 function listeningPort(server: FastifyInstance): number {

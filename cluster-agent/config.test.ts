@@ -38,6 +38,7 @@ describe('agent config', () => {
       adminUser: 'admin',
       head: undefined,
       cluster: undefined,
+      filesystem: { blockSizeBytes: 64 * 1024 * 1024, replication: 3, reservedBytes: 0, blockReportIntervalMs: 3_600_000, reclaimIntervalMs: 30_000 },
       labels: [],
       metricsIntervalMs: 2000,
       heartbeatIntervalMs: 2000,

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { HopsError } from '../protocol/errors.ts';
+import { fsDefaults, fsLimits } from '../protocol/fs.ts';
 import { HostRole } from '../protocol/host.ts';
 import { limits } from '../protocol/limits.ts';
 import { UserName } from '../protocol/projects.ts';
@@ -52,6 +53,23 @@ const ClusterSection = Type.Object(
   { additionalProperties: false },
 );
 
+/** The filesystem: block size and replication (head), disk reserve and block reports (workers). */
+const FilesystemSection = Type.Object(
+  {
+    /** Block size of uploads that do not ask for one; default 64 MiB. */
+    blockSizeBytes: Type.Optional(Type.Integer({ minimum: fsLimits.minBlockSizeBytes, maximum: fsLimits.maxBlockSizeBytes })),
+    /** Replicas of each block when an upload does not ask: min(this, healthy workers); default 3. */
+    replication: Type.Optional(Type.Integer({ minimum: 1, maximum: fsLimits.maxReplication })),
+    /** Disk space a worker keeps free of blocks; default 0. */
+    reservedBytes: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** How often a worker sends its full block report; default one hour. */
+    blockReportIntervalMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 7 * 24 * 3_600_000 })),
+    /** How often the head looks for replicas of deleted files to delete; default 30 s. */
+    reclaimIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 24 * 3_600_000 })),
+  },
+  { additionalProperties: false },
+);
+
 /** The config file as written by the desktop (or a person); everything optional has a default. */
 export const AgentConfigFile = Type.Object(
   {
@@ -84,6 +102,7 @@ export const AgentConfigFile = Type.Object(
       ),
     ),
     cluster: Type.Optional(ClusterSection),
+    filesystem: Type.Optional(FilesystemSection),
     labels: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: limits.maxNameLength }), { maxItems: 64 })),
     metricsIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
     heartbeatIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
@@ -104,6 +123,15 @@ export interface ClusterConfig {
   tls: ClusterTlsMaterial & { caFile: string; certFile: string; keyFile: string };
 }
 
+/** The filesystem settings as compiled (see `FilesystemSection`). */
+export interface FilesystemConfig {
+  blockSizeBytes: number;
+  replication: number;
+  reservedBytes: number;
+  blockReportIntervalMs: number;
+  reclaimIntervalMs: number;
+}
+
 /** The compiled configuration: every field present, every path absolute. */
 export interface AgentConfig {
   hostId: string;
@@ -120,6 +148,7 @@ export interface AgentConfig {
   head: { url: string; hostId?: string } | undefined;
   /** The mutual-TLS cluster listener; undefined when cluster routes share `listen`. */
   cluster: ClusterConfig | undefined;
+  filesystem: FilesystemConfig;
   labels: string[];
   metricsIntervalMs: number;
   heartbeatIntervalMs: number;
@@ -212,6 +241,13 @@ export async function compileAgentConfig(input: unknown, origin: ConfigOrigin): 
     adminUser: file.adminUser ?? 'admin',
     head,
     cluster,
+    filesystem: {
+      blockSizeBytes: file.filesystem?.blockSizeBytes ?? fsDefaults.blockSizeBytes,
+      replication: file.filesystem?.replication ?? fsDefaults.replication,
+      reservedBytes: file.filesystem?.reservedBytes ?? 0,
+      blockReportIntervalMs: file.filesystem?.blockReportIntervalMs ?? 3_600_000,
+      reclaimIntervalMs: file.filesystem?.reclaimIntervalMs ?? 30_000,
+    },
     labels: [...(file.labels ?? [])],
     metricsIntervalMs,
     heartbeatIntervalMs,

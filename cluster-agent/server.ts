@@ -19,10 +19,13 @@ import { HopsError } from '../protocol/errors.ts';
 import type { HostInventory, HostRole, MetricsSample } from '../protocol/host.ts';
 import { limits } from '../protocol/limits.ts';
 import { authenticate, configuredAdmin, type Credentials, type TokenKind } from './api/auth.ts';
+import { headBlockRoutes, missingRoleBlockRoutes, workerBlockRoutes } from './api/block-routes.ts';
 import { headClientRoutes, memberRoutes, noHeadRoutes, type Audiences, type ClusterApi } from './api/cluster-routes.ts';
 import { errorHandler, typeboxValidator } from './api/errors.ts';
+import { headFsRoutes, noHeadFsRoutes, type FilesystemServices } from './api/fs-routes.ts';
 import { helloRoute, hostRoutes } from './api/host-routes.ts';
 import { headProjectRoutes, noHeadProjectRoutes, type ProjectServices } from './api/project-routes.ts';
+import type { PipelineHost } from './blocks/pipeline.ts';
 import { clusterServerTls, type ClusterTlsMaterial } from './cluster-tls.ts';
 import type { AgentTokens } from './config.ts';
 import type { AgentLog } from './log.ts';
@@ -46,6 +49,10 @@ export interface AgentServerDeps {
    * where the client token is the only user token (the configured admin's).
    */
   projects: ProjectServices | undefined;
+  /** This worker's block store and its way to other workers; undefined without the worker role. */
+  blocks?: PipelineHost | undefined;
+  /** The head's filesystem; undefined without the head role. */
+  filesystem?: FilesystemServices | undefined;
   log: AgentLog;
 }
 
@@ -58,6 +65,12 @@ export interface AgentServerOptions {
   /** Serve HTTPS, requiring a client certificate of this CA (the cluster listener). */
   tls?: ClusterTlsMaterial;
 }
+
+/**
+ * How long a request may take to arrive whole, headers and body; routes that stream
+ * their body (file content, blocks) have an idle deadline of their own instead.
+ */
+const bodyDeadlineMs = 30_000;
 
 /** How long WebSocket clients get to answer a close before they are cut off at shutdown. */
 const socketCloseGraceMs = 1000;
@@ -74,7 +87,9 @@ export function buildAgentServer(deps: AgentServerDeps, options: AgentServerOpti
     logger: false,
     bodyLimit: limits.maxAgentBodyBytes,
     routerOptions: { maxParamLength: 4 * limits.maxNameLength },
-    requestTimeout: 30_000,
+    // Node's requestTimeout would cut off long uploads; `bodyDeadline` below does its job
+    // for every route but the streaming ones.
+    requestTimeout: 0,
     exposeHeadRoutes: false,
     // While closing, requests on open connections are still answered normally rather than
     // with fastify's own 503 body, which is not a WireError.
@@ -104,6 +119,7 @@ export function buildAgentServer(deps: AgentServerDeps, options: AgentServerOpti
   if (audiences.client) registerWebsocket(app);
   const credentials = credentialsOf(deps);
   app.decorateRequest('user', null);
+  bodyDeadline(app);
   // Added once the WebSocket plugin is in, so that its own onRequest hook (which marks
   // upgrade requests, so that the socket of a refused upgrade is closed) runs first.
   app.after(() => {
@@ -121,9 +137,38 @@ export function buildAgentServer(deps: AgentServerDeps, options: AgentServerOpti
     if (audiences.client) {
       if (deps.projects === undefined) noHeadProjectRoutes(scope, deps.hostId, protect);
       else headProjectRoutes(scope, deps.projects, protect);
+      if (deps.filesystem === undefined) noHeadFsRoutes(scope, deps.hostId, protect);
+      else headFsRoutes(scope, deps.filesystem, protect);
+    }
+    if (audiences.cluster) {
+      if (deps.blocks !== undefined) workerBlockRoutes(scope, deps.blocks, protect);
+      if (deps.filesystem !== undefined) headBlockRoutes(scope, deps.filesystem.blockMap, protect);
+      missingRoleBlockRoutes(scope, deps.hostId, protect, { worker: deps.blocks === undefined, head: deps.filesystem === undefined });
     }
   });
   return app;
+}
+
+/**
+ * Gives every request `bodyDeadlineMs` from its first byte to its handler (body read),
+ * as Node's requestTimeout would, except routes that stream their body. A request past
+ * the deadline has its connection closed.
+ */
+function bodyDeadline(app: FastifyInstance): void {
+  const timers = new WeakMap<object, NodeJS.Timeout>();
+  const clear = async (request: { raw: object }): Promise<void> => {
+    clearTimeout(timers.get(request.raw));
+    timers.delete(request.raw);
+  };
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.streamsBody === true) return;
+    const timer = setTimeout(() => request.raw.destroy(), bodyDeadlineMs);
+    timer.unref();
+    timers.set(request.raw, timer);
+  });
+  app.addHook('preHandler', clear);
+  app.addHook('onResponse', clear);
+  app.addHook('onRequestAbort', clear);
 }
 
 /** What credentials are checked against: the head's users, or without them the configured admin's client token. */

@@ -6,6 +6,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ClusterHost, MetricsSample } from './host.ts';
 import { AuditEntry, Invite, Project, ProjectName, Role, User, UserName } from './projects.ts';
+import { FileStat, FsPath, ListPage, RemoveReply, fsLimits } from './fs.ts';
 import {
   DoctorReport,
   HostId,
@@ -312,6 +313,61 @@ export const desktopApi = {
     ),
     me: method(ClusterRef, User, 'Who you are on a cluster'),
   },
+  dataset: {
+    list: method(
+      Type.Object(
+        {
+          cluster: Type.Optional(Name),
+          path: FsPath,
+          cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: fsLimits.maxListPage })),
+        },
+        { additionalProperties: false },
+      ),
+      ListPage,
+      'A page of a directory in the cluster filesystem',
+    ),
+    stat: method(Type.Object({ cluster: Type.Optional(Name), path: FsPath }, { additionalProperties: false }), FileStat, 'A file or directory'),
+    mkdir: method(
+      Type.Object({ cluster: Type.Optional(Name), path: FsPath, parents: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+      FileStat,
+      'Create a dataset (/Projects/<project>/<dataset>) or a directory in one',
+    ),
+    remove: method(
+      Type.Object({ cluster: Type.Optional(Name), path: FsPath, recursive: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+      RemoveReply,
+      'Remove a file, or a directory with recursive',
+    ),
+    move: method(
+      Type.Object({ cluster: Type.Optional(Name), from: FsPath, to: FsPath }, { additionalProperties: false }),
+      FileStat,
+      'Rename or move within a project',
+    ),
+    put: method(
+      Type.Object(
+        {
+          cluster: Type.Optional(Name),
+          /** A file on the machine the core runs on. */
+          localFile: Type.String({ minLength: 1, maxLength: 4096 }),
+          path: FsPath,
+          overwrite: Type.Optional(Type.Boolean()),
+          blockSize: Type.Optional(Type.Integer({ minimum: fsLimits.minBlockSizeBytes, maximum: fsLimits.maxBlockSizeBytes })),
+          replication: Type.Optional(Type.Integer({ minimum: 1, maximum: fsLimits.maxReplication })),
+        },
+        { additionalProperties: false },
+      ),
+      FileStat,
+      'Upload a local file (progress as transfer.progress events)',
+    ),
+    get: method(
+      Type.Object(
+        { cluster: Type.Optional(Name), path: FsPath, localFile: Type.String({ minLength: 1, maxLength: 4096 }), overwrite: Type.Optional(Type.Boolean()) },
+        { additionalProperties: false },
+      ),
+      Type.Object({ path: Type.String(), localFile: Type.String(), bytes: Type.Integer({ minimum: 0 }) }),
+      'Download a file to this machine (progress as transfer.progress events)',
+    ),
+  },
   terminal: {
     open: method(
       Type.Object(
@@ -356,6 +412,13 @@ export const desktopEvents = {
   'host.metrics': Type.Object({ cluster: Type.String(), hostId: Type.String(), sample: MetricsSample }),
   'cluster.hostsChanged': Type.Object({ cluster: Type.String(), hosts: Type.Array(ClusterHost) }),
   'provision.progress': ProvisionProgress,
+  'transfer.progress': Type.Object({
+    direction: Type.Union([Type.Literal('upload'), Type.Literal('download')]),
+    path: Type.String(),
+    localFile: Type.String(),
+    bytesDone: Type.Number({ minimum: 0 }),
+    bytesTotal: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+  }),
   'terminal.output': Type.Object({ terminalId: Type.String(), data: Type.String() }),
   'terminal.exit': Type.Object({ terminalId: Type.String(), code: Type.Union([Type.Integer(), Type.Null()]) }),
 } as const;

@@ -150,7 +150,7 @@ function noSuchHost(hostId: string): HopsError {
  * one host's key cannot register or heartbeat as another. Plain connections (the
  * one-listener setup) carry no certificate and rely on the token alone.
  */
-function assertPeerIs(request: FastifyRequest, hostId: string): void {
+export function assertPeerIs(request: FastifyRequest, hostId: string): void {
   const peer = peerHostId(request.raw.socket);
   if (peer === undefined || peer === hostId) return;
   throw new HopsError('UNAUTHORIZED', `This connection's certificate is for host ${peer ?? '(no CN)'}; it cannot speak for host ${hostId}.`, {

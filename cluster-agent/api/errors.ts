@@ -75,6 +75,11 @@ export function errorHandler(log: AgentLog) {
     else log.write(status === 401 ? 'warn' : 'info', 'request refused', { ...fields, message: wire.message });
     // Redeeming an invite is the one route that takes another scheme than Bearer.
     if (status === 401) reply.header('www-authenticate', routeOf(request) === projectRoutes.redeem ? 'Invite' : 'Bearer');
+    // A user's refused upload was not read to its end, and their client may wait with it
+    // half-sent (the agent has no request timeout, for the sake of long uploads): close
+    // the connection once the answer is out. Agents abort their own uploads when
+    // refused, and closing under them would race their writes with the answer.
+    if (!request.raw.complete && request.user !== null) reply.header('connection', 'close');
     return reply.code(status).send(wire);
   };
 }

@@ -1,13 +1,15 @@
 /**
  * The head's cluster database (`<dataDir>/cluster.db`), the source of truth for which
- * hosts belong to the cluster, and for its users, projects and audit log (those tables
- * are read and written through `project-store.ts`). SQLite through `node:sqlite`, so a
+ * hosts belong to the cluster, for its users, projects and audit log (those tables
+ * are read and written through `project-store.ts`), and for the filesystem's namespace
+ * and block map (`namespace-store.ts`). SQLite through `node:sqlite`, so a
  * host needs no compiled addon: WAL, `synchronous=FULL` (a registration the head
  * acknowledged survives a power cut), foreign keys on, a busy timeout, and schema
  * migrations keyed on `user_version`.
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { HostInventory, HostRole, MetricsSample } from '../../protocol/host.ts';
+import { NamespaceStore } from './namespace-store.ts';
 import { ProjectStore } from './project-store.ts';
 import { inTransaction } from './sqlite.ts';
 
@@ -94,6 +96,50 @@ const migrations: readonly string[] = [
    CREATE INDEX audit_by_project ON audit(project_id, seq);
    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;`,
+  // The filesystem's namespace and block map (namespace-store.ts). An inode's name is
+  // unique among the complete children of its parent; files being written are inodes in
+  // state 'writing', invisible and free to collide with a complete file they will
+  // replace. Deleting an inode deletes its subtree and leaves its blocks without a file
+  // (inode_id NULL): the head then deletes their replicas on the workers. Root (1) and
+  // /Projects (2) are fixed; each project has its directory from the start.
+  `CREATE TABLE inodes (
+     id INTEGER PRIMARY KEY,
+     parent_id INTEGER REFERENCES inodes(id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     type TEXT NOT NULL CHECK (type IN ('file', 'dir')),
+     state TEXT NOT NULL CHECK (state IN ('writing', 'complete')),
+     size INTEGER NOT NULL DEFAULT 0,
+     replication INTEGER NOT NULL DEFAULT 0,
+     block_size INTEGER NOT NULL DEFAULT 0,
+     mtime INTEGER NOT NULL,
+     created_by TEXT NOT NULL
+   ) STRICT;
+   CREATE UNIQUE INDEX inodes_by_name ON inodes(parent_id, name) WHERE state = 'complete';
+   CREATE INDEX inodes_writing ON inodes(parent_id) WHERE state = 'writing';
+   INSERT INTO inodes (id, parent_id, name, type, state, mtime, created_by)
+     VALUES (1, NULL, '', 'dir', 'complete', CAST(unixepoch('subsec') * 1000 AS INTEGER), 'hopsdesk'),
+            (2, 1, 'Projects', 'dir', 'complete', CAST(unixepoch('subsec') * 1000 AS INTEGER), 'hopsdesk');
+   INSERT INTO inodes (parent_id, name, type, state, mtime, created_by)
+     SELECT 2, name, 'dir', 'complete', created_at, created_by FROM projects;
+   CREATE TABLE blocks (
+     id TEXT PRIMARY KEY,
+     inode_id INTEGER REFERENCES inodes(id) ON DELETE SET NULL,
+     idx INTEGER NOT NULL,
+     size INTEGER NOT NULL DEFAULT 0,
+     sha256 TEXT,
+     created_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX blocks_by_inode ON blocks(inode_id, idx);
+   CREATE INDEX blocks_orphaned ON blocks(id) WHERE inode_id IS NULL;
+   CREATE TABLE replicas (
+     block_id TEXT NOT NULL REFERENCES blocks(id) ON DELETE CASCADE,
+     host_id TEXT NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+     state TEXT NOT NULL CHECK (state IN ('writing', 'finalized', 'corrupt')),
+     ord INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (block_id, host_id)
+   ) STRICT;
+   CREATE INDEX replicas_by_host ON replicas(host_id, block_id);`,
 ];
 
 interface HostRow {
@@ -113,10 +159,13 @@ export class ClusterDb {
   private readonly db: DatabaseSync;
   /** Users, projects, members, invites and the audit log, in the same file. */
   readonly projects: ProjectStore;
+  /** The filesystem's inodes, blocks and replicas, in the same file. */
+  readonly namespace: NamespaceStore;
 
   private constructor(db: DatabaseSync) {
     this.db = db;
     this.projects = new ProjectStore(db);
+    this.namespace = new NamespaceStore(db);
   }
 
   /** Opens (creating if needed) and migrates the database at `file`. */

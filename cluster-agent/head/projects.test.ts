@@ -220,7 +220,7 @@ describe('the head\'s users, projects and audit log', () => {
     db.close();
     const probe = new DatabaseSync(old, { readOnly: true });
     try {
-      assert.deepEqual({ ...probe.prepare('PRAGMA user_version').get() }, { user_version: 3 });
+      assert.deepEqual({ ...probe.prepare('PRAGMA user_version').get() }, { user_version: 4 });
       assert.deepEqual({ ...probe.prepare('PRAGMA integrity_check').get() }, { integrity_check: 'ok' });
     } finally {
       probe.close();

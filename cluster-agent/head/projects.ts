@@ -23,13 +23,24 @@ export interface AuditPage {
   limit?: number | undefined;
 }
 
+/**
+ * What else keeps in step with projects (the filesystem's `/Projects/<name>`), called
+ * inside the transaction of the change; throwing refuses the change.
+ */
+export interface ProjectHooks {
+  created?: (project: ProjectRecord) => void;
+  deleting?: (project: ProjectRecord) => void;
+}
+
 export class Projects {
   private readonly store: ProjectStore;
   private readonly now: () => number;
+  private readonly hooks: ProjectHooks;
 
-  constructor(store: ProjectStore, now: () => number = Date.now) {
+  constructor(store: ProjectStore, now: () => number = Date.now, hooks: ProjectHooks = {}) {
     this.store = store;
     this.now = now;
+    this.hooks = hooks;
   }
 
   /** Projects the caller is a member of; every project for an admin. */
@@ -54,6 +65,7 @@ export class Projects {
       const record = { name: request.name, description: request.description ?? '', createdBy: caller.name, createdAtMs: nowMs };
       const id = this.store.insertProject(record);
       this.store.insertMember(id, { user: caller.name, role: 'data-owner', addedAtMs: nowMs });
+      this.hooks.created?.({ id, ...record });
       this.audit(caller, { id, name: record.name }, 'project.create', caller.name, `created, with ${caller.name} as Data Owner`);
       return this.view({ id, ...record }, caller);
     });
@@ -122,12 +134,13 @@ export class Projects {
   /**
    * Deletes a project, its members and open invites (project.delete). Its audit entries
    * are kept (under the project's id, so a new project of the same name starts with an
-   * empty log). Once projects hold datasets, only an empty project can be deleted.
+   * empty log). Only a project without datasets can be deleted (409 `PROJECT_NOT_EMPTY`).
    */
   delete(caller: User, name: string): void {
     this.store.transaction(() => {
       const record = this.find(name);
       this.require(caller, record, 'project.delete');
+      this.hooks.deleting?.(record);
       this.store.deleteProject(record.id);
       this.audit(caller, record, 'project.delete', null, 'deleted');
     });

@@ -8,6 +8,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { HopsError, errorCodes, type ErrorCode, type WireError } from '../../protocol/errors.ts';
 import { clusterClientTls, type ClusterTlsMaterial } from '../cluster-tls.ts';
 
 /** The TLS side of an https head: this agent's certificate and the head's expected hostId. */
@@ -78,4 +79,19 @@ export class HeadClient {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/**
+ * Another agent's error reply as a `HopsError` with that agent's code and words; `who`
+ * ("The head", "Host gpu-2") names it when the reply is not one of ours.
+ */
+export function replyError(status: number, text: string, who: string): HopsError {
+  let wire: Partial<WireError> = {};
+  try {
+    wire = JSON.parse(text) as Partial<WireError>;
+  } catch {
+    // Not one of ours (a proxy's error page); the status says enough.
+  }
+  const code: ErrorCode = wire.code !== undefined && wire.code in errorCodes ? wire.code : 'AGENT_UNREACHABLE';
+  return new HopsError(code, wire.message ?? `${who} answered HTTP ${status}.`, wire.hint === undefined ? {} : { hint: wire.hint });
 }

@@ -9,15 +9,19 @@
 import {
   AGENT_PROTOCOL_VERSION,
   agentRoutes,
+  blockRoutes,
+  type BlockReportReply,
+  type BlockReportRequest,
+  type CorruptReplicaReport,
   type HeartbeatRequest,
   type RegisterReply,
   type RegisterRequest,
 } from '../../protocol/agent-api.ts';
-import { HopsError, errorCodes, type ErrorCode, type WireError } from '../../protocol/errors.ts';
+import { HopsError } from '../../protocol/errors.ts';
 import type { HostInventory, HostRole, MetricsSample } from '../../protocol/host.ts';
 import type { AgentLog } from '../log.ts';
 import { backoffDelayMs } from '../../protocol/backoff.ts';
-import { HeadClient, type HeadTls } from './head-client.ts';
+import { HeadClient, replyError, type HeadTls } from './head-client.ts';
 
 /** What the link needs to introduce this host and report on it. */
 export interface HeadLinkDeps {
@@ -34,10 +38,23 @@ export interface HeadLinkDeps {
   heartbeatIntervalMs: number;
   inventory: () => Promise<HostInventory>;
   latestSample: () => MetricsSample | undefined;
+  /** This worker's block reports: sent right after each registration, then every `intervalMs`. */
+  blockReports?: BlockReports;
   log: AgentLog;
 }
 
+/** How a worker reports its blocks to the head and acts on the answer. */
+export interface BlockReports {
+  intervalMs: number;
+  /** Every block on disk, from a fresh scan. */
+  collect: () => Promise<BlockReportRequest['blocks']>;
+  /** Deletes what the head no longer wants. */
+  apply: (reply: BlockReportReply) => Promise<void>;
+}
+
 const requestTimeoutMs = 5000;
+/** A block report can list a million blocks; the head takes longer to go through it. */
+const reportTimeoutMs = 120_000;
 const maxBackoffMs = 30_000;
 
 /** The worker's registration and heartbeat loop. */
@@ -49,6 +66,7 @@ export class HeadLink {
   private wake: (() => void) | undefined;
   private intervalMs: number;
   private registered = false;
+  private nextReportAtMs = 0;
 
   constructor(deps: HeadLinkDeps) {
     this.deps = deps;
@@ -87,6 +105,7 @@ export class HeadLink {
           this.registered = false;
           continue;
         }
+        if (this.deps.blockReports !== undefined && Date.now() >= this.nextReportAtMs) await this.reportBlocks(this.deps.blockReports);
         if (failures > 0) log.info('head reachable again', { head: this.deps.headUrl, afterFailures: failures });
         failures = 0;
         lastProblem = '';
@@ -125,6 +144,8 @@ export class HeadLink {
     const reply = (await this.post(agentRoutes.register, body)) as RegisterReply;
     this.intervalMs = reply.heartbeatIntervalMs;
     this.registered = true;
+    // A head that (re)learns of this host learns of its blocks at once.
+    this.nextReportAtMs = 0;
     this.deps.log.info('registered with head', { head: this.deps.headUrl, heartbeatIntervalMs: this.intervalMs });
   }
 
@@ -142,12 +163,35 @@ export class HeadLink {
     }
   }
 
+  /**
+   * Tells the head that a replica here failed its checksum; failures are logged (the head
+   * also learns of it when it reads the replica).
+   */
+  reportCorrupt(blockId: string, reason: string): void {
+    const body: CorruptReplicaReport = { hostId: this.deps.hostId, blockId, reason: reason.slice(0, 1000) };
+    this.post(blockRoutes.corrupt, body).catch((err: unknown) => {
+      this.deps.log.warn('reporting a corrupt replica to the head failed', { blockId, problem: describe(err) });
+    });
+  }
+
+  /** Sends the full block report and deletes what the head no longer wants. */
+  private async reportBlocks(reports: BlockReports): Promise<void> {
+    const body: BlockReportRequest = { hostId: this.deps.hostId, blocks: await reports.collect() };
+    try {
+      await reports.apply((await this.post(blockRoutes.report, body, reportTimeoutMs)) as BlockReportReply);
+    } catch (err) {
+      if (err instanceof HopsError && err.code === 'HOST_NOT_FOUND') this.registered = false;
+      throw err;
+    }
+    this.nextReportAtMs = Date.now() + reports.intervalMs;
+  }
+
   /** POSTs JSON to the head; non-2xx answers become `HopsError`s with the head's code. */
-  private async post(route: string, body: unknown): Promise<unknown> {
-    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(requestTimeoutMs)]);
+  private async post(route: string, body: unknown, timeoutMs = requestTimeoutMs): Promise<unknown> {
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]);
     const { status, text } = await this.client.post(route, body, this.deps.clusterToken, signal);
     if (status >= 200 && status < 300) return JSON.parse(text) as unknown;
-    throw headError(status, text);
+    throw replyError(status, text, 'The head');
   }
 
   /** Waits `ms`, or less if the link is stopped meanwhile. */
@@ -162,17 +206,6 @@ export class HeadLink {
       this.wake = done;
     });
   }
-}
-
-function headError(status: number, text: string): HopsError {
-  let wire: Partial<WireError> = {};
-  try {
-    wire = JSON.parse(text) as Partial<WireError>;
-  } catch {
-    // Not one of ours (a proxy's error page); the status says enough.
-  }
-  const code: ErrorCode = wire.code !== undefined && wire.code in errorCodes ? wire.code : 'AGENT_UNREACHABLE';
-  return new HopsError(code, wire.message ?? `The head answered HTTP ${status}.`, wire.hint === undefined ? {} : { hint: wire.hint });
 }
 
 function isVersionMismatch(err: unknown): boolean {

@@ -40,6 +40,9 @@ const shared = {
   description: { type: 'string' },
   invite: { type: 'string' },
   'client-port': { type: 'string' },
+  parents: { type: 'boolean', short: 'p' },
+  overwrite: { type: 'boolean' },
+  recursive: { type: 'boolean', short: 'r' },
 } as const;
 
 /** Parses argv (without node and script); throws a VALIDATION error naming the bad flag. */

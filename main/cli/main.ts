@@ -31,6 +31,13 @@ Commands:
   project remove-member PROJECT --user USER
   project invite [PROJECT --role ROLE]  A one-time code for a new member (cluster-only without PROJECT)
   project audit PROJECT                 Who did what in a project (Data Owners)
+  dataset ls PATH                       A directory of the cluster filesystem (/Projects/<project>/<dataset>/…)
+  dataset stat PATH                     A file or directory
+  dataset mkdir PATH [--parents]        Create a dataset, or a directory in one
+  dataset put LOCAL… PATH [--overwrite] Upload files (progress on a terminal)
+  dataset get PATH LOCAL [--overwrite]  Download a file (progress on a terminal)
+  dataset rm PATH [--recursive] [--yes] Remove a file, or a directory with --recursive
+  dataset mv FROM TO                    Rename or move within a project
   host doctor USER@HOST[:PORT] [SSH flags]
                                         Check over SSH whether a host can run the agent
   host add USER@HOST[:PORT] [--label LABEL]… [--cluster NAME] [SSH flags]
@@ -92,6 +99,13 @@ const commandFlags: Record<string, readonly string[]> = {
   'project remove-member': ['cluster', 'user'],
   'project invite': ['cluster', 'role'],
   'project audit': ['cluster'],
+  'dataset ls': ['cluster'],
+  'dataset stat': ['cluster'],
+  'dataset mkdir': ['cluster', 'parents'],
+  'dataset put': ['cluster', 'overwrite'],
+  'dataset get': ['cluster', 'overwrite'],
+  'dataset rm': ['cluster', 'recursive', 'yes'],
+  'dataset mv': ['cluster'],
   'host doctor': sshFlags,
   'host add': ['cluster', 'label', ...sshFlags],
   'host remove': ['cluster', 'yes', ...sshFlags],
@@ -109,16 +123,17 @@ export async function runCli(argv: string[]): Promise<number> {
     const command = parseCommand(argv);
     json = command.flags.json;
     // Two-word commands ("cluster status", "host doctor") may take one operand after them.
-    const words = ['cluster', 'host', 'project'].includes(command.path[0] ?? '') ? 2 : 1;
+    const words = ['cluster', 'host', 'project', 'dataset'].includes(command.path[0] ?? '') ? 2 : 1;
     const name = command.path.slice(0, words).join(' ');
     operand = command.path[words];
-    if (command.path.length > words + (withOperand.has(name) ? 1 : 0)) {
+    // Dataset commands take their operands as a list (put takes many files).
+    if (!name.startsWith('dataset ') && command.path.length > words + (withOperand.has(name) ? 1 : 0)) {
       throw new HopsError('VALIDATION', `Unexpected "${command.path.slice(words).join(' ')}" after "${name}".`, {
         hint: 'Run `hopsdesk --help` for usage.',
       });
     }
     checkFlags(name, command);
-    return await run(name, command, operand);
+    return await run(name, command, operand, command.path.slice(words));
   } catch (err) {
     const error = toWireError(err);
     process.stderr.write(json ? JSON.stringify({ error }) + '\n' : formatError(error) + '\n');
@@ -126,7 +141,7 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-async function run(name: string, command: ParsedCommand, operand: string | undefined): Promise<number> {
+async function run(name: string, command: ParsedCommand, operand: string | undefined, operands: string[]): Promise<number> {
   const { flags, values } = command;
   const log = flags.verbose ? (line: string) => process.stderr.write(line + '\n') : () => undefined;
   switch (name) {
@@ -186,6 +201,35 @@ async function run(name: string, command: ParsedCommand, operand: string | undef
         const output = name === 'cluster join' ? await clusterJoin(core, operand, values) : await projectCommand(core, name.slice('project '.length), operand, values);
         print(output, flags.json);
         return 0;
+      });
+    }
+    case 'dataset ls':
+    case 'dataset stat':
+    case 'dataset mkdir':
+    case 'dataset put':
+    case 'dataset get':
+    case 'dataset rm':
+    case 'dataset mv': {
+      const { datasetCommand, transferProgressLine } = await import('./dataset-commands.ts');
+      return withCore(flags, log, { connect: true }, async (core) => {
+        // Progress only on a terminal, rewritten in place on stderr.
+        const started = Date.now();
+        const unsubscribe =
+          process.stderr.isTTY && !flags.json
+            ? core.subscribe((event, payload) => {
+                if (event !== 'transfer.progress') return;
+                const p = payload as { direction: 'upload' | 'download'; path: string; bytesDone: number; bytesTotal: number | null };
+                process.stderr.write(`\r\x1b[K${transferProgressLine(p.direction, p.path, p.bytesDone, p.bytesTotal, started)}`);
+              })
+            : () => undefined;
+        try {
+          const output = await datasetCommand(core, name.slice('dataset '.length), operands, values);
+          if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
+          print(output, flags.json);
+          return 0;
+        } finally {
+          unsubscribe();
+        }
       });
     }
     case 'cluster create':

@@ -33,7 +33,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     platform: `${os.platform()}-${os.arch()}`,
   };
   const dispatch = createDispatcher(
-    createHandlers({ info, workspace, clusters, admin, terminals, sshConfigFile: config.sshConfigFile }),
+    createHandlers({ info, workspace, clusters, admin, terminals, sshConfigFile: config.sshConfigFile, bus }),
   );
   let stopping: Promise<void> | undefined;
 

@@ -6,11 +6,13 @@ import type { AppInfo, ClusterStatus, DesktopHandlers } from '../../protocol/des
 import { HopsError } from '../../protocol/errors.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
 import type { Clusters } from '../cluster/clusters.ts';
+import { datasetHandlers } from '../cluster/datasets.ts';
 import { projectHandlers } from '../cluster/projects.ts';
 import type { Terminals } from '../cluster/terminals.ts';
 import type { ClusterAdmin } from '../provision/cluster-admin.ts';
 import { doctorHost } from '../provision/doctor.ts';
 import type { Workspace } from '../workspace/workspace.ts';
+import type { EventBus } from './event-bus.ts';
 
 export interface HandlerServices {
   info: AppInfo;
@@ -19,10 +21,11 @@ export interface HandlerServices {
   admin: ClusterAdmin;
   terminals: Terminals;
   sshConfigFile: string | undefined;
+  bus: EventBus;
 }
 
 export function createHandlers(services: HandlerServices): DesktopHandlers {
-  const { info, workspace, clusters, admin, terminals, sshConfigFile } = services;
+  const { info, workspace, clusters, admin, terminals, sshConfigFile, bus } = services;
   /** Live hosts when connected; the workspace's cached copy otherwise (offline view). */
   const hostsOf = async (name: string): Promise<ClusterHost[]> => {
     const connection = await clusters.ready(name);
@@ -90,6 +93,7 @@ export function createHandlers(services: HandlerServices): DesktopHandlers {
     'host.upgrade': (params) => admin.upgrade(params),
 
     ...projectHandlers(clusters, admin),
+    ...datasetHandlers(clusters, bus),
 
     'terminal.open': async ({ cluster, hostId, cols, rows }) => {
       const name = clusters.resolveName(cluster);

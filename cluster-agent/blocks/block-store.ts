@@ -1,0 +1,293 @@
+/**
+ * A worker's block store (the datanode's disk): `<dataDir>/blocks/<id[0..1]>/blk_<id>_<sha256>`.
+ *
+ * A block is written to `blocks/tmp/` under a temporary name, fsync'd, and only then
+ * renamed into place (and its directory fsync'd), so a block file that exists is whole;
+ * its SHA-256 is kept in its name, so presence and checksum appear in one atomic rename.
+ * A failed write — a full disk, a broken upstream, a downstream host that failed — leaves
+ * nothing behind. Reading verifies the whole block against its checksum before a byte is
+ * served; a mismatch renames the file to `….corrupt` (kept for a look, never served or
+ * reported again) and tells the head through `onCorrupt`.
+ *
+ * Block ids are 32 lowercase hex characters, checked here as well as at the routes: no
+ * id can name a path outside the store.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { HopsError } from '../../protocol/errors.ts';
+import type { AgentLog } from '../log.ts';
+
+const blockIdPattern = /^[0-9a-f]{32}$/;
+const fileNamePattern = /^blk_([0-9a-f]{32})_([0-9a-f]{64})$/;
+const readChunkBytes = 1024 * 1024;
+
+export interface StoredBlock {
+  id: string;
+  size: number;
+  sha256: string;
+}
+
+export interface BlockStoreOptions {
+  /** `<dataDir>/blocks`. */
+  dir: string;
+  hostId: string;
+  /** Space left free on the disk: a block that would eat into it is refused (`DISK_FULL`). */
+  reservedBytes: number;
+  log: AgentLog;
+  /** Called when a replica fails its checksum (after it was set aside). */
+  onCorrupt?: (blockId: string, reason: string) => void;
+}
+
+/** A block being written: bytes in, then `finish` (fsync and rename) or `abort`. */
+export interface BlockWriter {
+  write(chunk: Buffer): Promise<void>;
+  /** Makes the block durable and visible; returns what was written. */
+  finish(): Promise<StoredBlock>;
+  /** Removes whatever was written, finished or not. */
+  abort(): Promise<void>;
+}
+
+/** A verified block opened for reading from `offset`. */
+export interface BlockReader {
+  size: number;
+  sha256: string;
+  stream: Readable;
+}
+
+export function isBlockId(id: string): boolean {
+  return blockIdPattern.test(id);
+}
+
+function isDiskFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+export class BlockStore {
+  readonly dir: string;
+  private readonly options: BlockStoreOptions;
+  private readonly tmpDir: string;
+
+  private constructor(options: BlockStoreOptions) {
+    this.options = options;
+    this.dir = options.dir;
+    this.tmpDir = path.join(options.dir, 'tmp');
+  }
+
+  /** Opens the store, creating it, and removes partial blocks a crash left in `tmp/`. */
+  static async open(options: BlockStoreOptions): Promise<BlockStore> {
+    const store = new BlockStore(options);
+    await mkdir(store.dir, { recursive: true, mode: 0o700 });
+    await rm(store.tmpDir, { recursive: true, force: true });
+    await mkdir(store.tmpDir, { mode: 0o700 });
+    return store;
+  }
+
+  /** Bytes free for blocks: what the disk has available, less the reserve. */
+  async freeBytes(): Promise<number> {
+    const fs = await statfs(this.dir);
+    return fs.bavail * fs.bsize - this.options.reservedBytes;
+  }
+
+  /** Throws `DISK_FULL` unless a block of `maxBytes` fits. */
+  async assertRoomFor(maxBytes: number): Promise<void> {
+    const free = await this.freeBytes();
+    if (free < maxBytes) throw this.diskFull(`it has ${Math.max(0, free)} bytes free for blocks and the block may take ${maxBytes}`);
+  }
+
+  /** Starts writing block `id`; at most `maxBytes` are accepted. */
+  async beginWrite(id: string, maxBytes: number): Promise<BlockWriter> {
+    this.checkId(id);
+    const temp = path.join(this.tmpDir, `blk_${id}.${randomBytes(6).toString('hex')}.part`);
+    let handle: FileHandle | undefined = await open(temp, 'wx', 0o600).catch((err: unknown) => {
+      throw isDiskFull(err) ? this.diskFull(`creating ${temp} failed: ${(err as Error).message}`) : err;
+    });
+    const hash = createHash('sha256');
+    let size = 0;
+    let final: string | undefined;
+    const closeQuietly = async (): Promise<void> => {
+      const open = handle;
+      handle = undefined;
+      await open?.close().catch(() => undefined);
+    };
+    const abort = async (): Promise<void> => {
+      await closeQuietly();
+      await unlink(temp).catch(() => undefined);
+      if (final !== undefined) await unlink(final).catch(() => undefined);
+    };
+    const failed = async (err: unknown, doing: string): Promise<never> => {
+      await abort();
+      if (isDiskFull(err)) throw this.diskFull(`${doing} block ${id} failed: ${(err as Error).message}`);
+      throw err;
+    };
+    return {
+      write: async (chunk) => {
+        if (handle === undefined) throw new Error(`Block ${id} is no longer being written.`);
+        if (size + chunk.length > maxBytes) {
+          await abort();
+          throw new HopsError('VALIDATION', `Block ${id} is larger than the ${maxBytes} bytes announced.`);
+        }
+        try {
+          let written = 0;
+          while (written < chunk.length) written += (await handle.write(chunk, written)).bytesWritten;
+        } catch (err) {
+          return failed(err, 'writing');
+        }
+        hash.update(chunk);
+        size += chunk.length;
+      },
+      finish: async () => {
+        if (handle === undefined) throw new Error(`Block ${id} is no longer being written.`);
+        const sha256 = hash.digest('hex');
+        const shard = this.shardOf(id);
+        try {
+          await handle.sync();
+          await closeQuietly();
+          await mkdir(shard, { recursive: true, mode: 0o700 });
+          final = path.join(shard, `blk_${id}_${sha256}`);
+          await rename(temp, final);
+          await syncDir(shard);
+        } catch (err) {
+          return failed(err, 'finishing');
+        }
+        return { id, size, sha256 };
+      },
+      abort,
+    };
+  }
+
+  /**
+   * Opens block `id` for reading from `offset`, once its bytes match its checksum (and
+   * `expectedSha256`, the digest the head recorded, when given). Throws `BLOCK_NOT_FOUND`
+   * or `BLOCK_CORRUPT`; a corrupt replica is set aside and reported.
+   */
+  async read(id: string, options: { sha256?: string | undefined; offset?: number | undefined } = {}): Promise<BlockReader> {
+    this.checkId(id);
+    const file = await this.find(id);
+    if (file === undefined) throw this.notFound(id);
+    let handle: FileHandle;
+    try {
+      handle = await open(file.path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw this.notFound(id);
+      throw err;
+    }
+    try {
+      const { size, sha256 } = await hashOf(handle);
+      const problem =
+        sha256 !== file.sha256
+          ? `its bytes hash to ${sha256}, not the ${file.sha256} it was written with`
+          : options.sha256 !== undefined && options.sha256 !== sha256
+            ? `it was written with ${sha256}, but the head recorded ${options.sha256}`
+            : undefined;
+      if (problem !== undefined) {
+        await handle.close();
+        await this.setAside(file.path, id, problem);
+        throw new HopsError('BLOCK_CORRUPT', `Host ${this.options.hostId} holds a corrupt replica of block ${id}: ${problem}.`);
+      }
+      const offset = options.offset ?? 0;
+      if (offset > size) {
+        await handle.close();
+        throw new HopsError('VALIDATION', `Block ${id} has ${size} bytes; offset ${offset} is past its end.`, { field: '/offset' });
+      }
+      const stream = handle.createReadStream({ start: offset, highWaterMark: 256 * 1024, autoClose: true });
+      return { size, sha256, stream };
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Deletes block `id` (a corrupt copy too); false when there was none. */
+  async delete(id: string): Promise<boolean> {
+    this.checkId(id);
+    const shard = this.shardOf(id);
+    const names = await readdir(shard).catch(() => [] as string[]);
+    let deleted = false;
+    for (const name of names.filter((n) => n.startsWith(`blk_${id}_`))) {
+      await unlink(path.join(shard, name)).catch(() => undefined);
+      deleted = true;
+    }
+    return deleted;
+  }
+
+  /** Every whole, not corrupt block on disk, from a fresh scan. */
+  async list(): Promise<StoredBlock[]> {
+    const blocks: StoredBlock[] = [];
+    const shards = await readdir(this.dir).catch(() => [] as string[]);
+    for (const shard of shards.filter((name) => /^[0-9a-f]{2}$/.test(name))) {
+      const names = await readdir(path.join(this.dir, shard)).catch(() => [] as string[]);
+      for (const name of names) {
+        const match = fileNamePattern.exec(name);
+        if (match === null) continue;
+        const handle = await open(path.join(this.dir, shard, name), 'r').catch(() => undefined);
+        if (handle === undefined) continue;
+        try {
+          blocks.push({ id: match[1] ?? '', sha256: match[2] ?? '', size: (await handle.stat()).size });
+        } finally {
+          await handle.close();
+        }
+      }
+    }
+    return blocks;
+  }
+
+  private async find(id: string): Promise<{ path: string; sha256: string } | undefined> {
+    const shard = this.shardOf(id);
+    const names = await readdir(shard).catch(() => [] as string[]);
+    for (const name of names) {
+      const match = fileNamePattern.exec(name);
+      if (match?.[1] === id) return { path: path.join(shard, name), sha256: match[2] ?? '' };
+    }
+    return undefined;
+  }
+
+  /** Renames a corrupt replica out of the way and tells the head. */
+  private async setAside(file: string, id: string, reason: string): Promise<void> {
+    await rename(file, `${file}.corrupt`).catch(() => undefined);
+    this.options.log.warn('corrupt block replica set aside', { blockId: id, reason });
+    this.options.onCorrupt?.(id, reason);
+  }
+
+  private shardOf(id: string): string {
+    return path.join(this.dir, id.slice(0, 2));
+  }
+
+  private checkId(id: string): void {
+    if (!isBlockId(id)) throw new HopsError('VALIDATION', 'A block id is 32 lowercase hexadecimal characters.', { field: '/blockId' });
+  }
+
+  private notFound(id: string): HopsError {
+    return new HopsError('BLOCK_NOT_FOUND', `Host ${this.options.hostId} has no block ${id}.`);
+  }
+
+  private diskFull(detail: string): HopsError {
+    return new HopsError('DISK_FULL', `Host ${this.options.hostId} has no room for the block in ${this.dir}: ${detail}.`);
+  }
+}
+
+/** SHA-256 and size of a whole open file. */
+async function hashOf(handle: FileHandle): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(readChunkBytes);
+  let position = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+    if (bytesRead === 0) break;
+    hash.update(buffer.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+  return { size: position, sha256: hash.digest('hex') };
+}
+
+/** fsyncs a directory, so a rename into it survives a power cut. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The HDFS write pipeline, one hop of it: a block's bytes are written to this host's
+ * store and, at the same time, forwarded to the next host of the pipeline, which does
+ * the same. Each chunk waits for both the local write and the forward (backpressure all
+ * the way up), and the block is acknowledged only once this host and every host after it
+ * wrote, fsync'd and checksummed it. Any failure on the way — here, downstream or
+ * upstream — removes this host's copy and aborts the rest of the pipeline, so a block is
+ * either acknowledged by all or kept by none (leftovers of a host that died meanwhile
+ * are reclaimed through block reports).
+ */
+import type { BlockWriteAck, PipelineTarget } from '../../protocol/agent-api.ts';
+import type { BlockStore } from './block-store.ts';
+import type { PeerClient } from './peer-client.ts';
+
+/** Where a block's bytes go: a pipeline, local or remote. */
+export interface BlockSink {
+  /** Resolves once the chunk is written here and accepted by the next host. */
+  write(chunk: Buffer): Promise<void>;
+  /** Ends the block; resolves with every host's acknowledgement, this one's first. */
+  finish(): Promise<BlockWriteAck>;
+  /** Gives up: nothing of the block stays on this host, and the hosts after it are told. */
+  abort(): Promise<void>;
+}
+
+/** What one hop needs: who it is, its store, and a way to the next hop. */
+export interface PipelineHost {
+  hostId: string;
+  store: BlockStore;
+  peers: PeerClient;
+}
+
+/**
+ * Opens a pipeline hop for `blockId` on `host`: checks there is room for `maxSize`
+ * bytes, starts the local write and the forward to `downstream[0]` (which gets the rest).
+ */
+export async function openPipeline(host: PipelineHost, blockId: string, downstream: readonly PipelineTarget[], maxSize: number): Promise<BlockSink> {
+  await host.store.assertRoomFor(maxSize);
+  const writer = await host.store.beginWrite(blockId, maxSize);
+  const [next, ...rest] = downstream;
+  const forward = next === undefined ? undefined : host.peers.putBlock(next, blockId, rest, maxSize);
+  const abort = async (): Promise<void> => {
+    await Promise.allSettled([writer.abort(), forward?.abort()]);
+  };
+  return {
+    write: async (chunk) => {
+      try {
+        await Promise.all([writer.write(chunk), forward?.write(chunk)]);
+      } catch (err) {
+        await abort();
+        throw err;
+      }
+    },
+    finish: async () => {
+      try {
+        const [mine, after] = await Promise.all([writer.finish(), forward?.finish()]);
+        return { blockId, replicas: [{ hostId: host.hostId, size: mine.size, sha256: mine.sha256 }, ...(after?.replicas ?? [])] };
+      } catch (err) {
+        await abort();
+        throw err;
+      }
+    },
+    abort,
+  };
+}

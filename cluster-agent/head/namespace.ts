@@ -1,0 +1,434 @@
+/**
+ * The filesystem's namespace, as the head serves it: paths, directories, files and which
+ * blocks make them, with every call checked against the caller's role in the project
+ * the path belongs to (`permissions.ts`):
+ *
+ * - reading (stat, list, content, block locations) needs data.read;
+ * - changing anything inside a dataset (mkdir, upload, remove, move) needs data.write;
+ * - creating, removing or renaming a dataset (a directory right under its project) needs
+ *   data.import.
+ *
+ * A refused caller learns only that the project exists: the path is validated, the
+ * project found and the permission checked before anything under it is looked at.
+ *
+ * Uploads are a lifecycle: `beginUpload` adds an invisible `writing` file, `addBlock`
+ * and `blockWritten` record each block as its pipeline starts and is acknowledged,
+ * `completeUpload` makes the file visible (replacing an existing one only then, in one
+ * transaction), and `abandonUpload` drops it, leaving its blocks to be reclaimed.
+ */
+import { HopsError } from '../../protocol/errors.ts';
+import {
+  fsDefaults,
+  fsIsWithin,
+  fsPathRules,
+  parseFsPath,
+  projectPath,
+  quotePath,
+  showPath,
+  type FileStat,
+  type FsPathParts,
+  type FsPathRule,
+  type ListPage,
+  type RemoveReply,
+} from '../../protocol/fs.ts';
+import { roleGrants, type Permission, type User } from '../../protocol/projects.ts';
+import { requirePermission } from './permissions.ts';
+import type { ProjectRecord, ProjectStore } from './project-store.ts';
+import { projectsInodeId, rootInodeId, type FileBlock, type InodeRecord, type NamespaceStore } from './namespace-store.ts';
+
+/** A file being uploaded, as `beginUpload` returns it. */
+export interface Upload {
+  inodeId: number;
+  path: string;
+  user: string;
+  overwrite: boolean;
+  replication: number;
+  blockSize: number;
+}
+
+export interface UploadOptions {
+  overwrite: boolean;
+  blockSize: number;
+  /** Chooses the replication once the path and permission are checked (may throw `NOT_ENOUGH_WORKERS`). */
+  replication: () => number;
+}
+
+/** What reading a file needs: its stat and its blocks with their replicas. */
+export interface ReadPlan {
+  stat: FileStat;
+  blocks: FileBlock[];
+}
+
+interface ProjectScope {
+  record: ProjectRecord;
+  dir: InodeRecord;
+}
+
+function pathRule(path: string, rule: FsPathRule, what: string, field = '/path'): HopsError {
+  return new HopsError('PATH_INVALID', `Invalid path ${quotePath(path)}: ${what} (rule ${rule}: ${fsPathRules[rule]}).`, { field });
+}
+
+/** Listing cursors carry the last name returned, base64url-encoded. */
+function encodeCursor(name: string): string {
+  return Buffer.from(name, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const name = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (name === '' || encodeCursor(name) !== cursor) {
+    throw new HopsError('VALIDATION', 'Invalid field "/cursor" of the query string: not a cursor this head returned.', { field: '/cursor' });
+  }
+  return name;
+}
+
+export class Namespace {
+  private readonly store: NamespaceStore;
+  private readonly projects: ProjectStore;
+  private readonly now: () => number;
+
+  constructor(store: NamespaceStore, projects: ProjectStore, now: () => number = Date.now) {
+    this.store = store;
+    this.projects = projects;
+    this.now = now;
+  }
+
+  // Projects' directories, kept in step with the projects (called inside their transactions).
+
+  /** Makes `/Projects/<name>` for a project just created. */
+  projectCreated(project: ProjectRecord): void {
+    if (this.store.child(projectsInodeId, project.name) === undefined) {
+      this.store.insertDir(projectsInodeId, project.name, project.createdBy, project.createdAtMs);
+    }
+  }
+
+  /** Removes the directory of a project being deleted; refuses (`PROJECT_NOT_EMPTY`) while it holds datasets. */
+  projectDeleting(project: ProjectRecord): void {
+    const dir = this.store.child(projectsInodeId, project.name);
+    if (dir === undefined) return;
+    if (this.store.hasChildren(dir.id)) {
+      throw new HopsError('PROJECT_NOT_EMPTY', `"${project.name}" still holds datasets under ${projectPath(project.name)}; only an empty project can be deleted.`);
+    }
+    this.store.deleteInode(dir.id);
+  }
+
+  // Reading.
+
+  /** A file or directory (data.read; `/` and `/Projects` for any user). */
+  stat(caller: User, path: string): FileStat {
+    const parts = parseFsPath(path);
+    if (parts.level === 'root' || parts.level === 'projects') return this.view(path, this.fixedDir(parts));
+    const scope = this.scope(caller, parts, 'data.read', `reading ${path}`);
+    return this.view(path, this.mustResolve(scope, parts));
+  }
+
+  /**
+   * A page of a directory's entries in name order (data.read); a file lists as itself.
+   * `/Projects` lists the projects whose data the caller may read.
+   */
+  list(caller: User, path: string, cursor?: string, limit: number = fsDefaults.listPage): ListPage {
+    const parts = parseFsPath(path);
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (parts.level === 'root') {
+      const entries = after === undefined ? [this.view('/Projects', this.fixedDir({ ...parts, level: 'projects' }))] : [];
+      return { entries: entries.slice(0, limit), nextCursor: null };
+    }
+    if (parts.level === 'projects') return this.listProjects(caller, after, limit);
+    const scope = this.scope(caller, parts, 'data.read', `listing ${path}`);
+    const inode = this.mustResolve(scope, parts);
+    if (inode.type === 'file') return { entries: after === undefined ? [this.view(path, inode)] : [], nextCursor: null };
+    const children = this.store.children(inode.id, after, limit + 1);
+    const page = children.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      entries: page.map((child) => this.view(`${path}/${child.name}`, child)),
+      nextCursor: children.length > limit && last !== undefined ? encodeCursor(last.name) : null,
+    };
+  }
+
+  /** What reading a file's content needs (data.read). */
+  readPlan(caller: User, path: string): ReadPlan {
+    const parts = parseFsPath(path);
+    if (parts.level === 'root' || parts.level === 'projects') throw this.notAFile(path);
+    const scope = this.scope(caller, parts, 'data.read', `reading ${path}`);
+    const inode = this.mustResolve(scope, parts);
+    if (inode.type !== 'file') throw this.notAFile(path);
+    return { stat: this.view(path, inode), blocks: this.store.fileBlocks(inode.id) };
+  }
+
+  // Changing.
+
+  /**
+   * Creates a directory: a dataset right under a project (data.import) or a directory
+   * inside one (data.write). With `parents`, missing directories above it are created
+   * too (the dataset as well, which then needs data.import), and an existing directory
+   * is no error.
+   */
+  mkdir(caller: User, path: string, parents = false): FileStat {
+    const parts = parseFsPath(path);
+    this.refuseManaged(parts, 'it is made with its project');
+    const datasetPath = `${projectPath(parts.project ?? '')}/${parts.dataset ?? ''}`;
+    return this.store.transaction(() => {
+      const creatingDataset = `creating dataset "${parts.dataset ?? ''}"`;
+      const isDataset = parts.level === 'dataset';
+      const scope = this.scope(caller, parts, isDataset ? 'data.import' : 'data.write', isDataset ? creatingDataset : `creating ${path}`);
+      if (parents && this.store.child(scope.dir.id, parts.dataset ?? '') === undefined) this.require(caller, scope, 'data.import', creatingDataset);
+      let dir = scope.dir;
+      const below = parts.names.slice(2);
+      for (const [i, name] of below.entries()) {
+        const here = `${projectPath(scope.record.name)}/${below.slice(0, i + 1).join('/')}`;
+        const existing = this.store.child(dir.id, name);
+        const last = i === below.length - 1;
+        if (existing !== undefined) {
+          if (existing.type !== 'dir') throw new HopsError('NOT_A_DIRECTORY', `${showPath(here)} is a file.`);
+          if (last && !parents) throw new HopsError('PATH_EXISTS', `${showPath(path)} already exists.`);
+          dir = existing;
+          continue;
+        }
+        if (!last && !parents) throw new HopsError('PATH_NOT_FOUND', `${showPath(here)} does not exist.`, { hint: 'Create it first, or pass parents: true.' });
+        const nowMs = this.now();
+        const created = this.store.insertDir(dir.id, name, caller.name, nowMs);
+        this.store.touch(dir.id, nowMs);
+        if (here === datasetPath) this.audit(caller, scope.record, 'dataset.create', here, 'created');
+        dir = created;
+      }
+      return this.view(path, dir);
+    });
+  }
+
+  /**
+   * Removes a file or a directory (data.write; a dataset needs data.import); a directory
+   * that holds anything only with `recursive`. Deleted at once — there is no trash yet —
+   * and the blocks of removed files are deleted from the workers in the background.
+   */
+  remove(caller: User, path: string, recursive = false): RemoveReply {
+    const parts = parseFsPath(path);
+    this.refuseManaged(parts, 'it is removed with its project');
+    return this.store.transaction(() => {
+      const isDataset = parts.level === 'dataset';
+      const scope = this.scope(caller, parts, isDataset ? 'data.import' : 'data.write', isDataset ? `deleting dataset "${parts.dataset ?? ''}"` : `removing ${path}`);
+      const inode = this.mustResolve(scope, parts);
+      const below = inode.type === 'dir' ? this.store.subtreeCounts(inode.id) : { files: 0, dirs: 0 };
+      if (!recursive && below.files + below.dirs > 0) {
+        throw new HopsError('DIRECTORY_NOT_EMPTY', `${showPath(path)} holds ${below.files} files and ${below.dirs} directories.`);
+      }
+      this.store.deleteInode(inode.id);
+      if (inode.parentId !== null) this.store.touch(inode.parentId, this.now());
+      const files = below.files + (inode.type === 'file' ? 1 : 0);
+      const dirs = below.dirs + (inode.type === 'dir' ? 1 : 0);
+      if (isDataset) this.audit(caller, scope.record, 'dataset.delete', path, `deleted with ${files} files and ${dirs - 1} directories`);
+      return { path, files, dirs };
+    });
+  }
+
+  /**
+   * Renames `from` to `to` within one project; `to` must not exist and its parent must.
+   * data.write, or data.import when a dataset is renamed, made or moved into another.
+   */
+  move(caller: User, from: string, to: string): FileStat {
+    const source = parseFsPath(from, '/from');
+    const target = parseFsPath(to, '/to');
+    this.refuseManaged(source, 'it moves only with its project', '/from');
+    this.refuseManaged(target, 'it is made with its project', '/to');
+    if (source.project !== target.project) throw pathRule(to, 'same-project', `it is in another project than ${quotePath(from)}`, '/to');
+    if (fsIsWithin(to, from)) throw pathRule(to, 'not-into-itself', `it lies within ${quotePath(from)}`, '/to');
+    return this.store.transaction(() => {
+      const datasets = source.level === 'dataset' || target.level === 'dataset';
+      const scope = this.scope(caller, source, datasets ? 'data.import' : 'data.write', datasets ? `moving ${from} to ${to} (a dataset)` : `moving ${from}`);
+      const inode = this.mustResolve(scope, source);
+      if (inode.type === 'file' && target.level === 'dataset') throw pathRule(to, 'inside-dataset', 'a file cannot become a dataset', '/to');
+      const parent = this.resolveDir(scope, target.names.slice(0, -1));
+      const name = target.names.at(-1) ?? '';
+      if (this.store.child(parent.id, name) !== undefined) throw new HopsError('PATH_EXISTS', `${showPath(to)} already exists.`);
+      const nowMs = this.now();
+      if (inode.parentId !== null) this.store.touch(inode.parentId, nowMs);
+      this.store.touch(parent.id, nowMs);
+      this.store.rename(inode.id, parent.id, name, inode.mtimeMs);
+      if (datasets) this.audit(caller, scope.record, 'dataset.move', to, `moved from ${from}`);
+      return this.view(to, { ...inode, parentId: parent.id, name });
+    });
+  }
+
+  // Uploads.
+
+  /**
+   * Starts an upload to `path` (data.write): the parent directory must exist, and an
+   * existing file is replaced only with `overwrite` (and only once the new one is
+   * complete). The file stays invisible until `completeUpload`.
+   */
+  beginUpload(caller: User, path: string, options: UploadOptions): Upload {
+    const parts = parseFsPath(path);
+    this.refuseManaged(parts, 'it is a directory made with its project');
+    if (parts.level === 'dataset') throw pathRule(path, 'inside-dataset', `"${parts.dataset ?? ''}" would be a file right under the project`);
+    return this.store.transaction(() => {
+      const scope = this.scope(caller, parts, 'data.write', `writing ${path}`);
+      const parent = this.resolveDir(scope, parts.names.slice(0, -1));
+      const name = parts.names.at(-1) ?? '';
+      const existing = this.store.child(parent.id, name);
+      if (existing?.type === 'dir') throw new HopsError('NOT_A_FILE', `${showPath(path)} is a directory.`);
+      if (existing !== undefined && !options.overwrite) {
+        throw new HopsError('PATH_EXISTS', `${showPath(path)} already exists.`, { hint: 'Upload with overwrite=true to replace it.' });
+      }
+      const replication = options.replication();
+      const inode = this.store.insertWritingFile(parent.id, name, { replication, blockSize: options.blockSize, createdBy: caller.name, mtimeMs: this.now() });
+      return { inodeId: inode.id, path, user: caller.name, overwrite: options.overwrite, replication, blockSize: options.blockSize };
+    });
+  }
+
+  /** Records a block about to be written to `hostIds` (in pipeline order), before a byte is sent. */
+  addBlock(upload: Upload, index: number, blockId: string, hostIds: readonly string[]): void {
+    this.store.transaction(() => {
+      this.mustBeWriting(upload);
+      const atMs = this.now();
+      this.store.insertBlock({ id: blockId, inodeId: upload.inodeId, index, createdAtMs: atMs });
+      hostIds.forEach((hostId, ord) => this.store.upsertReplica({ blockId, hostId, state: 'writing', ord, atMs }));
+    });
+  }
+
+  /** Records a block its whole pipeline acknowledged. */
+  blockWritten(upload: Upload, blockId: string, size: number, sha256: string, hostIds: readonly string[]): void {
+    this.store.transaction(() => {
+      this.mustBeWriting(upload);
+      this.store.setBlockWritten(blockId, size, sha256);
+      const atMs = this.now();
+      hostIds.forEach((hostId, ord) => this.store.upsertReplica({ blockId, hostId, state: 'finalized', ord, atMs }));
+    });
+  }
+
+  /** Makes an uploaded file visible, replacing the file of that name if the upload may. */
+  completeUpload(upload: Upload, size: number): FileStat {
+    return this.store.transaction(() => {
+      const inode = this.mustBeWriting(upload);
+      const parentId = inode.parentId ?? rootInodeId;
+      const existing = this.store.child(parentId, inode.name);
+      if (existing?.type === 'dir') throw new HopsError('NOT_A_FILE', `${showPath(upload.path)} became a directory during the upload.`);
+      if (existing !== undefined) {
+        if (!upload.overwrite) throw new HopsError('PATH_EXISTS', `${showPath(upload.path)} was created by someone else during the upload.`);
+        this.store.deleteInode(existing.id);
+      }
+      const nowMs = this.now();
+      this.store.completeFile(inode.id, size, nowMs);
+      this.store.touch(parentId, nowMs);
+      return this.view(this.pathOf(inode), { ...inode, state: 'complete', size, mtimeMs: nowMs });
+    });
+  }
+
+  /** Drops an upload that failed; its blocks are left to be reclaimed. */
+  abandonUpload(upload: Upload): void {
+    const inode = this.store.inode(upload.inodeId);
+    if (inode?.state === 'writing') this.store.deleteInode(inode.id);
+  }
+
+  // Helpers.
+
+  private listProjects(caller: User, after: string | undefined, limit: number): ListPage {
+    const readable = this.projects
+      .projectsOf(caller.name)
+      .filter((project) => {
+        const role = this.projects.member(project.id, caller.name)?.role;
+        return role !== undefined && roleGrants(role, 'data.read') && (after === undefined || project.name > after);
+      })
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    const page = readable.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      entries: page.map((project) => this.view(projectPath(project.name), this.projectDir(project))),
+      nextCursor: readable.length > limit && last !== undefined ? encodeCursor(last.name) : null,
+    };
+  }
+
+  /** The project a path is in, once the caller holds `permission` there. */
+  private scope(caller: User, parts: FsPathParts, permission: Permission, doing: string): ProjectScope {
+    const name = parts.project ?? '';
+    const record = this.projects.project(name);
+    if (record === undefined) throw new HopsError('PROJECT_NOT_FOUND', `The cluster has no project "${name}".`);
+    const scope = { record, dir: this.projectDir(record) };
+    this.require(caller, scope, permission, doing);
+    return scope;
+  }
+
+  private require(caller: User, scope: ProjectScope, permission: Permission, doing: string): void {
+    const role = this.projects.member(scope.record.id, caller.name)?.role ?? null;
+    requirePermission(caller, { name: scope.record.name, role }, permission, doing);
+  }
+
+  /** The project's directory; made if missing (a project from before the filesystem). */
+  private projectDir(record: ProjectRecord): InodeRecord {
+    return this.store.child(projectsInodeId, record.name) ?? this.store.insertDir(projectsInodeId, record.name, record.createdBy, record.createdAtMs);
+  }
+
+  private fixedDir(parts: FsPathParts): InodeRecord {
+    const inode = this.store.inode(parts.level === 'root' ? rootInodeId : projectsInodeId);
+    if (inode === undefined) throw new Error('The cluster database has lost its root directories.');
+    return inode;
+  }
+
+  /** The complete inode at `parts` (within `scope`), or `PATH_NOT_FOUND` naming the first missing part. */
+  private mustResolve(scope: ProjectScope, parts: FsPathParts): InodeRecord {
+    let inode = scope.dir;
+    const below = parts.names.slice(2);
+    for (const [i, name] of below.entries()) {
+      const child = inode.type === 'dir' ? this.store.child(inode.id, name) : undefined;
+      if (child === undefined) {
+        const here = `${projectPath(scope.record.name)}/${below.slice(0, i + 1).join('/')}`;
+        throw new HopsError('PATH_NOT_FOUND', here === parts.path ? `${showPath(parts.path)} does not exist.` : `${showPath(parts.path)} does not exist (${showPath(here)} does not).`);
+      }
+      inode = child;
+    }
+    return inode;
+  }
+
+  /** The directory at `names` (within `scope`). */
+  private resolveDir(scope: ProjectScope, names: string[]): InodeRecord {
+    const path = `/${names.join('/')}`;
+    const inode = this.mustResolve(scope, { path, names, level: 'inside', project: names[1], dataset: names[2] });
+    if (inode.type !== 'dir') throw new HopsError('NOT_A_DIRECTORY', `${showPath(path)} is a file.`);
+    return inode;
+  }
+
+  private refuseManaged(parts: FsPathParts, why: string, field = '/path'): void {
+    if (parts.level === 'root' || parts.level === 'projects' || parts.level === 'project') {
+      throw pathRule(parts.path, 'managed-directory', why, field);
+    }
+  }
+
+  private mustBeWriting(upload: Upload): InodeRecord {
+    const inode = this.store.inode(upload.inodeId);
+    if (inode?.state !== 'writing') {
+      throw new HopsError('PATH_NOT_FOUND', `${showPath(upload.path)} was removed (or its directory was) while it was being uploaded.`);
+    }
+    return inode;
+  }
+
+  /** The current path of an inode (its directory may have moved since the upload began). */
+  private pathOf(inode: InodeRecord): string {
+    const names: string[] = [];
+    let current: InodeRecord | undefined = inode;
+    while (current !== undefined && current.id !== rootInodeId) {
+      names.unshift(current.name);
+      current = current.parentId === null ? undefined : this.store.inode(current.parentId);
+    }
+    return `/${names.join('/')}`;
+  }
+
+  private notAFile(path: string): HopsError {
+    return new HopsError('NOT_A_FILE', `${showPath(path)} is a directory.`);
+  }
+
+  private audit(caller: User, project: ProjectRecord, action: string, target: string, detail: string): void {
+    this.projects.appendAudit({ atMs: this.now(), user: caller.name, action, projectId: project.id, project: project.name, target, detail });
+  }
+
+  private view(path: string, inode: InodeRecord): FileStat {
+    return {
+      path,
+      name: inode.name,
+      type: inode.type,
+      size: inode.size,
+      replication: inode.replication,
+      blockSize: inode.blockSize,
+      mtimeMs: inode.mtimeMs,
+      complete: inode.state === 'complete',
+      createdBy: inode.createdBy,
+    };
+  }
+}
