@@ -21,6 +21,7 @@ test.beforeAll(async () => {
     { name: 'uihead', gpus: [{ name: 'NVIDIA H100 80GB HBM3', memoryTotalMiB: 81559 }, { name: 'NVIDIA H100 80GB HBM3', memoryTotalMiB: 81559 }] },
     { name: 'uigpu', gpus: [{ name: 'NVIDIA L4', memoryTotalMiB: 23034 }] },
     { name: 'uihidden', behindBastion: true },
+    { name: 'uiextra' },
   ]);
   app = await startApp({ env: { HOPSDESK_SSH_CONFIG: lab.sshConfigFile } });
 });
@@ -98,4 +99,17 @@ test('the wizard provisions three hosts; the hosts table shows them healthy with
   await expect(terminal).toContainText('answer-42');
   await expect(terminal).toContainText(hidden.user);
   await page.screenshot({ path: path.join('docs', 'screenshots', 'terminal.png') });
+
+  // Adding a host later: its key confirmed, then a provisioning row that ends healthy.
+  const extra = lab.host('uiextra');
+  await page.getByTestId('add-host').click();
+  await page.getByTestId('add-host-target').fill(`${extra.user}@${extra.name}`);
+  await page.getByTestId('add-host-key-file').fill(lab.clientKeyFile);
+  await page.getByTestId('add-host-read-key').click();
+  await expect(page.getByTestId('add-host-key-row')).toHaveAttribute('data-status', 'new');
+  await expect(page.getByTestId('add-host-submit')).toBeDisabled();
+  await page.getByTestId('add-host-key-confirm').check();
+  await page.getByTestId('add-host-submit').click();
+  await expect(page.locator('[data-testid="host-row"][data-host-id="uiextra"]')).toHaveAttribute('data-state', 'healthy', { timeout: 120_000 });
+  await expect(hostRows).toHaveCount(4);
 });

@@ -1,7 +1,8 @@
 /**
- * What a user does to one host of the active cluster from the hosts table: upgrade its agent
- * or remove it. Progress arrives as `provision.progress` events; the outcome goes to the log.
+ * What a user does to the hosts of the active cluster from the hosts table: add one, upgrade
+ * an agent, or remove a host. Progress arrives as `provision.progress` events; the outcome goes to the log.
  */
+import type { HostKeyScan } from '../../protocol/cluster-setup.ts';
 import type { HopsApi } from '../../protocol/desktop-api.ts';
 import type { AppStore } from '../store/app-state.ts';
 import { problemOf } from './problems.ts';
@@ -11,6 +12,13 @@ export interface HostActions {
   upgrade(hostId?: string): Promise<void>;
   /** Drains the host, stops its agent and removes what was installed. */
   remove(hostId: string): Promise<void>;
+  /**
+   * Installs the agent on a new host (its host key confirmed by the user) and joins it as a
+   * worker; resolves to the problem when it failed, for the dialog to show.
+   */
+  /** The host key a new host offers (and its bastion's), to confirm before adding it. */
+  scanKey(target: string): Promise<HostKeyScan | { message: string; hint: string }>;
+  add(params: { target: string; labels: string[]; keyFile?: string; acceptHostKeys: string[] }): Promise<{ message: string; hint: string } | null>;
 }
 
 export interface HostActionsOptions {
@@ -22,7 +30,7 @@ export interface HostActionsOptions {
 
 export function createHostActions({ hops, store, reload }: HostActionsOptions): HostActions {
   const state = store.getState;
-  const nameOf = (hostId: string) => state().hosts.find((h) => h.hostId === hostId)?.hostname ?? hostId;
+  const nameOf = (hostId: string) => state().hosts.find((h) => h.hostId === hostId)?.hostId ?? hostId;
   const fail = (what: string, err: unknown) => {
     const problem = problemOf(err);
     state().notify('error', `${what}: ${problem.message}`, problem.hint);
@@ -45,13 +53,37 @@ export function createHostActions({ hops, store, reload }: HostActionsOptions): 
       const name = nameOf(hostId);
       state().notify('info', `Removing host ${name}…`);
       try {
-        const { clean } = await hops.host.remove({ hostId });
+        const { clean, detail } = await hops.host.remove({ hostId });
         if (clean) state().notify('success', `Removed host ${name}; nothing of Hopsdesk remains on it.`);
-        else state().notify('warning', `Removed host ${name}, but some files or processes remained.`, 'Check the host by hand, or run the removal again.');
+        else state().notify('warning', `Removed host ${name}, but not cleanly: ${detail}.`, 'Check the host by hand, or run the removal again.');
       } catch (err) {
         fail(`Could not remove host ${name}`, err);
       }
       await reload();
+    },
+    async scanKey(target) {
+      try {
+        return await hops.host.scanKey({ target });
+      } catch (err) {
+        return problemOf(err);
+      }
+    },
+    async add({ target, labels, keyFile, acceptHostKeys }) {
+      state().notify('info', `Adding host ${target}…`);
+      try {
+        const host = await hops.host.add({
+          host: { target, ...(labels.length === 0 ? {} : { labels }) },
+          ...(keyFile === undefined ? {} : { keyFile }),
+          acceptHostKeys,
+        });
+        state().notify('success', `Host ${host.hostId} joined the cluster.`);
+        return null;
+      } catch (err) {
+        fail(`Could not add host ${target}`, err);
+        return problemOf(err);
+      } finally {
+        await reload();
+      }
     },
   };
 }

@@ -3,7 +3,7 @@
  * (live while provisioning), its GPUs, labels and agent version, with the actions a host
  * takes: open a terminal, upgrade the agent, remove the host (after a confirmation).
  */
-import { ArrowDown, ArrowUp, ArrowUpFromLine, SquareTerminal, Tag, Trash } from 'lucide-react';
+import { ArrowDown, ArrowUp, ArrowUpFromLine, Plus, SquareTerminal, Tag, Trash } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import { appStore, useAppState } from '../../store/app-store.ts';
 import { selectHosts } from '../../store/cluster-slice.ts';
@@ -13,6 +13,7 @@ import { hostRowsOf, sortHostRows, type HostRow, type HostSort, type HostSortKey
 import { rowsOfCluster } from '../../store/provision-progress.ts';
 import { selectProvisioning } from '../../store/provisioning-slice.ts';
 import { ConfirmDialog } from '../common/ConfirmDialog.tsx';
+import { AddHostDialog } from './AddHostDialog.tsx';
 import { hostStateLook } from '../common/host-state-look.ts';
 import { ProvisionStatus } from '../common/ProvisionStatus.tsx';
 import { StateLabel } from '../common/StateLabel.tsx';
@@ -40,6 +41,9 @@ export function HostsTable() {
   const ssh = useAppState((s) => s.status?.kind === 'ssh');
   const [sort, setSort] = useState<HostSort | null>(null);
   const [confirmRemove, setConfirmRemove] = useState<HostRow | null>(null);
+  const [adding, setAdding] = useState(false);
+  // A cluster joined by invite lists no provisioned hosts: its member manages none.
+  const member = provisioned.length === 0;
   /** Hosts with an upgrade or removal in flight, so their buttons do not start a second one. */
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
 
@@ -77,6 +81,12 @@ export function HostsTable() {
         <h2 id="hosts-table-title">
           Hosts <span className="count num">{rows.length}</span>
         </h2>
+        {ssh && !member && (
+          <button type="button" className="button" onClick={() => setAdding(true)} data-testid="add-host">
+            <Plus size={14} aria-hidden="true" /> Add host
+          </button>
+        )}
+        {adding && <AddHostDialog onClose={() => setAdding(false)} />}
         {mismatched > 0 && ssh && (
           <button type="button" className="button" onClick={() => void session.hostActions.upgrade()} data-testid="upgrade-all">
             <ArrowUpFromLine size={14} aria-hidden="true" /> Upgrade {mismatched === 1 ? '1 agent' : `${mismatched} agents`} to {appVersion}

@@ -87,7 +87,8 @@ export function KeysStep({ wizard }: { wizard: Wizard }) {
   );
 }
 
-function Fingerprint({ keyType, fingerprint }: { keyType: string; fingerprint: string }) {
+/** A key type and its SHA-256 fingerprint, as `ssh-keygen -l` shows it. */
+export function Fingerprint({ keyType, fingerprint }: { keyType: string; fingerprint: string }) {
   return (
     <p className="key-fingerprint">
       <span className="key-type">{keyType}</span>
