@@ -112,4 +112,15 @@ test('the wizard provisions three hosts; the hosts table shows them healthy with
   await page.getByTestId('add-host-submit').click();
   await expect(page.locator('[data-testid="host-row"][data-host-id="uiextra"]')).toHaveAttribute('data-state', 'healthy', { timeout: 120_000 });
   await expect(hostRows).toHaveCount(4);
+
+  // Uninstall, confirmed first: nothing of Hopsdesk is left on any host.
+  await page.getByTestId('uninstall-cluster').click();
+  await page.getByTestId('confirm-ok').click();
+  for (const host of lab.hosts) {
+    await expect
+      .poll(async () => (await host.run('test -e ~/.hopsdesk && echo left || echo gone')).stdout.trim(), { timeout: 60_000 })
+      .toBe('gone');
+    // The uninstall's own leftover check may still be running on the host a moment longer.
+    await expect.poll(async () => (await host.processes()).filter((p) => p.includes('hopsdesk')), { timeout: 30_000 }).toEqual([]);
+  }
 });

@@ -16,6 +16,11 @@ export interface HostActions {
    * Installs the agent on a new host (its host key confirmed by the user) and joins it as a
    * worker; resolves to the problem when it failed, for the dialog to show.
    */
+  /**
+   * Stops every agent of the active cluster and removes what was installed on its hosts;
+   * the cluster leaves this workspace only when every host came out clean.
+   */
+  uninstall(): Promise<void>;
   /** The host key a new host offers (and its bastion's), to confirm before adding it. */
   scanKey(target: string): Promise<HostKeyScan | { message: string; hint: string }>;
   add(params: { target: string; labels: string[]; keyFile?: string; acceptHostKeys: string[] }): Promise<{ message: string; hint: string } | null>;
@@ -58,6 +63,25 @@ export function createHostActions({ hops, store, reload }: HostActionsOptions): 
         else state().notify('warning', `Removed host ${name}, but not cleanly: ${detail}.`, 'Check the host by hand, or run the removal again.');
       } catch (err) {
         fail(`Could not remove host ${name}`, err);
+      }
+      await reload();
+    },
+    async uninstall() {
+      const name = state().status?.name;
+      if (name === undefined) return;
+      state().notify('info', `Uninstalling cluster ${name}…`);
+      try {
+        const report = await hops.cluster.uninstall({ name });
+        const dirty = report.hosts.filter((h) => !h.clean);
+        if (dirty.length === 0) state().notify('success', `Cluster ${name} is uninstalled: no process and no file of Hopsdesk is left on its ${report.hosts.length} hosts.`);
+        else
+          state().notify(
+            'warning',
+            `Cluster ${name} was not removed everywhere: ${dirty.map((h) => `${h.hostId}: ${h.detail}`).join('; ')}.`,
+            'Fix what is named, then uninstall again; the cluster stays in this workspace until then.',
+          );
+      } catch (err) {
+        fail(`Could not uninstall cluster ${name}`, err);
       }
       await reload();
     },

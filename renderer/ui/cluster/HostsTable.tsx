@@ -42,6 +42,7 @@ export function HostsTable() {
   const [sort, setSort] = useState<HostSort | null>(null);
   const [confirmRemove, setConfirmRemove] = useState<HostRow | null>(null);
   const [adding, setAdding] = useState(false);
+  const [confirmUninstall, setConfirmUninstall] = useState(false);
   // A cluster joined by invite lists no provisioned hosts: its member manages none.
   const member = provisioned.length === 0;
   /** Hosts with an upgrade or removal in flight, so their buttons do not start a second one. */
@@ -87,6 +88,28 @@ export function HostsTable() {
           </button>
         )}
         {adding && <AddHostDialog onClose={() => setAdding(false)} />}
+        {ssh && !member && (
+          <button type="button" className="button" onClick={() => setConfirmUninstall(true)} data-testid="uninstall-cluster">
+            <Trash size={14} aria-hidden="true" /> Uninstall cluster…
+          </button>
+        )}
+        {confirmUninstall && (
+          <ConfirmDialog
+            title={`Uninstall cluster ${cluster ?? ''}?`}
+            confirmLabel="Uninstall"
+            danger
+            onConfirm={() => {
+              setConfirmUninstall(false);
+              void session.hostActions.uninstall();
+            }}
+            onCancel={() => setConfirmUninstall(false)}
+          >
+            <p>
+              This stops every agent of <strong>{cluster}</strong> and deletes what Hopsdesk installed on its {rows.length} hosts,
+              the cluster's data included. It cannot be undone.
+            </p>
+          </ConfirmDialog>
+        )}
         {mismatched > 0 && ssh && (
           <button type="button" className="button" onClick={() => void session.hostActions.upgrade()} data-testid="upgrade-all">
             <ArrowUpFromLine size={14} aria-hidden="true" /> Upgrade {mismatched === 1 ? '1 agent' : `${mismatched} agents`} to {appVersion}
