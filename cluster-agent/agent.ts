@@ -28,7 +28,14 @@ import { Cluster } from './head/cluster.ts';
 import { FileTransfers } from './head/file-transfers.ts';
 import { Invites } from './head/invites.ts';
 import { Namespace } from './head/namespace.ts';
+import { NamespaceSearch } from './head/namespace-search.ts';
+import { Shares } from './head/shares.ts';
+import { Trash } from './head/trash.ts';
 import { Projects } from './head/projects.ts';
+import { Quotas } from './head/quotas.ts';
+import { UploadSessions } from './head/upload-sessions.ts';
+import { BlockWriter } from './head/upload-sessions-blocks.ts';
+import { startDurability } from './head/replication-services.ts';
 import { Users } from './head/users.ts';
 import { cachedInventory } from './inventory/inventory.ts';
 import { Lifecycle } from './lifecycle.ts';
@@ -133,7 +140,30 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       });
       blockMap.start();
       undo.push({ what: 'block map', run: () => blockMap.stop() });
-      filesystem = { namespace, transfers: new FileTransfers(namespace, transport, blockMap, config.filesystem, log), blockMap };
+      // Safe mode until workers report, then re-replication, repair, fsck and file health.
+      const durability = startDurability({ db, registry, transport, blockMap, settings: config.filesystem, log });
+      undo.push({ what: 'replication', run: durability.stop });
+      // Trash entries past their retention are purged on the reclaim interval; their blocks are then reclaimed.
+      const trash = new Trash(db.namespace, db.projects, config.filesystem.trashRetentionMs);
+      undo.push({ what: 'trash purge', run: trash.startPurging(config.filesystem.reclaimIntervalMs, () => blockMap.reclaimSoon(), log) });
+      const sharing = { shares: new Shares(db.namespace, db.projects), trash, search: new NamespaceSearch(db.namespace, db.projects) };
+      // Uploads are sessions kept in cluster.db, resumable after a dropped link or a head restart; unused ones expire.
+      const quotas = new Quotas(db.projects, db.uploads);
+      const sessions = new UploadSessions({
+        namespace,
+        store: db.uploads,
+        projects: db.projects,
+        quotas,
+        blocks: new BlockWriter(namespace, transport, db.uploads, config.filesystem.replication),
+        blockMap,
+        settings: { blockSizeBytes: config.filesystem.blockSizeBytes, ttlMs: config.filesystem.uploadSessionTtlMs },
+        log,
+      });
+      sessions.start();
+      undo.push({ what: 'uploads in flight', run: () => sessions.stop() });
+      const uploads = { sessions, quotas, projects: projects.projects };
+      filesystem = { namespace, transfers: new FileTransfers(namespace, transport, blockMap, sessions, log), blockMap, sharing, uploads };
+      filesystem.durability = durability.services;
       reportCorrupt = (blockId, reason) => blockMap.markCorrupt(config.hostId, blockId, reason);
     }
 

@@ -66,6 +66,18 @@ const FilesystemSection = Type.Object(
     blockReportIntervalMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 7 * 24 * 3_600_000 })),
     /** How often the head looks for replicas of deleted files to delete; default 30 s. */
     reclaimIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 24 * 3_600_000 })),
+    /** How long an upload session may go unused before the head drops it and reclaims its blocks; default 24 h. */
+    uploadSessionTtlMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 30 * 24 * 3_600_000 })),
+    /** How long removed files stay restorable in their project's trash before the head purges them; default 7 days. */
+    trashRetentionMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 365 * 24 * 3_600_000 })),
+    /** How often the head looks for blocks short of replicas, corrupt or in excess; default 10 s (a dead host or a corrupt replica starts a pass at once). */
+    replicationIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+    /** Blocks the head copies at once to restore their replication; default 4. */
+    replicationConcurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+    /** Share of blocks that must be reported before a restarted head leaves safe mode; default 0.999. */
+    safeModeThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    /** Longest a head stays in safe mode after it starts; default 60 s. */
+    safeModeMaxMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 3_600_000 })),
   },
   { additionalProperties: false },
 );
@@ -108,6 +120,8 @@ export const AgentConfigFile = Type.Object(
     heartbeatIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
     /** Default: three heartbeat intervals (for a head+worker, three metrics intervals if longer). */
     unreachableAfterMs: Type.Optional(Type.Integer({ minimum: 100 })),
+    /** Silence after which the head declares a host dead and re-replicates its blocks; default 10 minutes. */
+    deadHostAfterMs: Type.Optional(Type.Integer({ minimum: 100 })),
     metricsRetention: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
     nvidiaSmi: Type.Optional(Type.String({ minLength: 1 })),
     runFile: Type.Optional(Type.String({ minLength: 1 })),
@@ -130,6 +144,12 @@ export interface FilesystemConfig {
   reservedBytes: number;
   blockReportIntervalMs: number;
   reclaimIntervalMs: number;
+  uploadSessionTtlMs: number;
+  trashRetentionMs: number;
+  replicationIntervalMs: number;
+  replicationConcurrency: number;
+  safeModeThreshold: number;
+  safeModeMaxMs: number;
 }
 
 /** The compiled configuration: every field present, every path absolute. */
@@ -153,6 +173,8 @@ export interface AgentConfig {
   metricsIntervalMs: number;
   heartbeatIntervalMs: number;
   unreachableAfterMs: number;
+  /** Silence after which a host is declared dead (always more than `unreachableAfterMs`). */
+  deadHostAfterMs: number;
   metricsRetention: number;
   /** A command name looked up on PATH, or an absolute path. */
   nvidiaSmi: string;
@@ -202,6 +224,10 @@ export async function compileAgentConfig(input: unknown, origin: ConfigOrigin): 
   if (selfHeartbeat && unreachableAfterMs <= metricsIntervalMs) {
     fail('/unreachableAfterMs', `unreachableAfterMs (${unreachableAfterMs}) must exceed metricsIntervalMs (${metricsIntervalMs}).`);
   }
+  const deadHostAfterMs = file.deadHostAfterMs ?? 10 * 60_000;
+  if (deadHostAfterMs <= unreachableAfterMs) {
+    fail('/deadHostAfterMs', `deadHostAfterMs (${deadHostAfterMs}) must exceed unreachableAfterMs (${unreachableAfterMs}): a host is unreachable before it is dead.`);
+  }
   let head: AgentConfig['head'];
   if (roles.includes('head')) {
     if (file.head !== undefined) fail('/head', 'head is only for worker-only agents; this agent has the head role itself.');
@@ -247,11 +273,18 @@ export async function compileAgentConfig(input: unknown, origin: ConfigOrigin): 
       reservedBytes: file.filesystem?.reservedBytes ?? 0,
       blockReportIntervalMs: file.filesystem?.blockReportIntervalMs ?? 3_600_000,
       reclaimIntervalMs: file.filesystem?.reclaimIntervalMs ?? 30_000,
+      uploadSessionTtlMs: file.filesystem?.uploadSessionTtlMs ?? 24 * 3_600_000,
+      trashRetentionMs: file.filesystem?.trashRetentionMs ?? 7 * 24 * 3_600_000,
+      replicationIntervalMs: file.filesystem?.replicationIntervalMs ?? 10_000,
+      replicationConcurrency: file.filesystem?.replicationConcurrency ?? 4,
+      safeModeThreshold: file.filesystem?.safeModeThreshold ?? 0.999,
+      safeModeMaxMs: file.filesystem?.safeModeMaxMs ?? 60_000,
     },
     labels: [...(file.labels ?? [])],
     metricsIntervalMs,
     heartbeatIntervalMs,
     unreachableAfterMs,
+    deadHostAfterMs,
     metricsRetention: file.metricsRetention ?? 900,
     // A bare name is looked up on PATH; anything with a slash is a path.
     nvidiaSmi: nvidiaSmi.includes('/') ? resolve(nvidiaSmi) : nvidiaSmi,

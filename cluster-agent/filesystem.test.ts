@@ -123,7 +123,7 @@ describe('the cluster filesystem', () => {
     return { blocks, partial };
   }
 
-  test('a flipped byte in one replica: the read returns the right bytes from another, and the replica is reported corrupt', async () => {
+  test('a flipped byte in one replica: the read returns the right bytes from another, the replica is reported corrupt and replaced', async () => {
     const file = '/Projects/alpha/data/flipped.bin';
     const bytes = testBytes(3 * blockSize, 7);
     await cluster.put(file, bytes, { blockSize });
@@ -144,13 +144,13 @@ describe('the cluster filesystem', () => {
       await handle.close();
     }
     assert.equal(sha256(await cluster.read(file)), sha256(bytes));
-    const after = await cluster.blocks(file);
-    const replicas = after.blocks[1]?.replicas ?? [];
-    assert.deepEqual(replicas.find((r) => r.hostId === first), { hostId: first, state: 'corrupt' });
-    assert.equal(replicas.filter((r) => r.state === 'finalized').length, 2);
-    // Set aside on its host, never served again.
-    assert.deepEqual((await blockFiles(cluster.agent(first).dataDir)).corrupt, [`${replicaFile}.corrupt`]);
     assert.ok(cluster.head.log.entries().some((e) => e['msg'] === 'replica marked corrupt' && e['blockId'] === target.blockId));
+    // Replaced from a good replica (head/replication.ts): three finalized again, the corrupt copy deleted.
+    await waitFor('the corrupt replica replaced', async () => {
+      const replicas = (await cluster.blocks(file)).blocks[1]?.replicas ?? [];
+      return replicas.length === 3 && replicas.every((r) => r.state === 'finalized');
+    });
+    assert.deepEqual((await blockFiles(cluster.agent(first).dataDir)).corrupt, []);
     assert.equal(sha256(await cluster.read(file)), sha256(bytes));
   });
 
@@ -195,7 +195,8 @@ describe('the cluster filesystem', () => {
     assert.equal(sha256(await cluster.read(moved.path)), sha256(testBytes(blockSize / 2, 12)));
     refused(await cluster.call('POST', fsRoutes.move, { json: { from: '/Projects/alpha/data/tree', to: '/Projects/alpha/data/tree/a/tree' } }), 400, 'PATH_INVALID');
     refused(await cluster.call('POST', fsRoutes.move, { json: { from: '/Projects/alpha/data/tree/a', to: '/Projects/beta/data/a' } }), 400, 'PATH_INVALID');
-    const removed = await cluster.ok<RemoveReply>('POST', fsRoutes.remove, { json: { path: '/Projects/alpha/data/tree', recursive: true } });
+    // Removed permanently, skipping the trash (fs-sharing.test.ts covers the trash).
+    const removed = await cluster.ok<RemoveReply>('POST', fsRoutes.remove, { json: { path: '/Projects/alpha/data/tree', recursive: true, permanent: true } });
     assert.deepEqual(removed, { path: '/Projects/alpha/data/tree', files: 2, dirs: 3 });
     refused(await cluster.call('GET', fsRoutes.stat, { query: { path: '/Projects/alpha/data/tree/a/two.bin' } }), 404, 'PATH_NOT_FOUND');
     await waitFor('the blocks of the removed files deleted on every host', async () => (await allBlockFiles()).blocks === withTree.blocks - 3 * 3);
@@ -291,7 +292,7 @@ describe('the cluster filesystem', () => {
     // Dataset changes are in the project's audit log.
     const audit = await cluster.ok<{ entries: Array<{ action: string; target: string }> }>('GET', '/v1/projects/vision/audit', { token: olga });
     assert.ok(audit.entries.some((e) => e.action === 'dataset.create' && e.target === '/Projects/vision/shared'));
-    assert.ok(audit.entries.some((e) => e.action === 'dataset.delete' && e.target === '/Projects/vision/new-olga'));
+    assert.ok(audit.entries.some((e) => e.action === 'dataset.trash' && e.target === '/Projects/vision/new-olga'));
   });
 
   test('no filesystem route answers without a user token', async () => {
@@ -432,8 +433,9 @@ describe('the cluster filesystem', () => {
     for (const block of blocks) await unlink(await blockFile(cluster.head.dataDir, block.blockId));
     await cluster.agent(stopped).handle.stop();
     assert.equal(sha256(await cluster.read(file)), sha256(bytes));
-    const after = await cluster.blocks(file);
-    assert.ok(after.blocks.every((b) => !b.replicas.some((r) => r.hostId === 'head-1')), 'missing replicas forgotten');
+    // The head's missing replicas were forgotten (and are then copied back from the replicas left).
+    const forgotten = cluster.head.log.entries().filter((e) => e['msg'] === 'replica missing on its host; forgotten' && e['hostId'] === 'head-1');
+    assert.ok(blocks.every((b) => forgotten.some((e) => e['blockId'] === b.blockId)), 'missing replicas forgotten');
   });
 });
 

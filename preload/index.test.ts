@@ -27,18 +27,20 @@ async function bundle(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-test('the bundled preload installs window.hops in the page and nothing else', async () => {
+test('the bundled preload installs window.hops and window.hopsDesktop in the page and nothing else', async () => {
   const code = await bundle();
   const page = vm.createContext({ console });
   const invoked: Array<[string, unknown]> = [];
+  const exposed = new Map<string, unknown>();
   const fakeElectron = {
     contextBridge: {
       executeInMainWorld: ({ func, args }: { func: (...a: unknown[]) => unknown; args: unknown[] }) => {
         page.__args = args;
         vm.runInContext(`(${func.toString()})(...__args); delete globalThis.__args;`, page);
       },
-      exposeInMainWorld: () => assert.fail('nothing is exposed with exposeInMainWorld'),
+      exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api),
     },
+    webUtils: { getPathForFile: (file: { name: string }) => `/home/ana/${file.name}` },
     ipcRenderer: {
       invoke: async (channel: string, params: unknown) => {
         invoked.push([channel, params]);
@@ -65,4 +67,12 @@ test('the bundled preload installs window.hops in the page and nothing else', as
   assert.deepEqual(invoked, [['hops:app.info', {}]]);
   assert.ok(eventNames.length > 0);
   assert.equal(typeof hops.on(eventNames[0]!, () => undefined), 'function');
+
+  // The local-file calls: exactly three, the two IPC ones on their own channels.
+  assert.deepEqual([...exposed.keys()], ['hopsDesktop']);
+  const native = exposed.get('hopsDesktop') as Record<string, (arg: unknown) => unknown>;
+  assert.deepEqual(Object.keys(native).sort(), ['chooseSaveFile', 'dragOut', 'pathForFile']);
+  assert.equal(native.pathForFile!({ name: 'a.csv' }), '/home/ana/a.csv');
+  await native.dragOut!({ path: '/Projects/p/d/a.csv' });
+  assert.deepEqual(invoked.at(-1), ['hops-native:drag-out', { path: '/Projects/p/d/a.csv' }]);
 });

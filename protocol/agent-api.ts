@@ -70,7 +70,11 @@ export const HeartbeatRequest = Type.Object(
 export type HeartbeatRequest = Static<typeof HeartbeatRequest>;
 
 /** Returned with 404 when the head does not know the host, so the worker re-registers. */
-export const HeartbeatReply = Type.Object({ known: Type.Boolean() });
+export const HeartbeatReply = Type.Object({
+  known: Type.Boolean(),
+  /** The head wants this host's full block report now (it restarted, or the host was dead). */
+  sendBlockReport: Type.Optional(Type.Boolean()),
+});
 export type HeartbeatReply = Static<typeof HeartbeatReply>;
 
 export const HostsReply = Type.Object({ hosts: Type.Array(ClusterHost) });

@@ -6,7 +6,11 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ClusterHost, MetricsSample } from './host.ts';
 import { AuditEntry, Invite, Project, ProjectName, Role, User, UserName } from './projects.ts';
-import { FileStat, FsPath, ListPage, RemoveReply, fsLimits } from './fs.ts';
+import { FileStat, FsPath, ListPage, RemoveReply, SearchReply, fsLimits, searchLimits } from './fs.ts';
+import { Share, SharesReply } from './fs-shares.ts';
+import { TrashReply } from './fs-trash.ts';
+import { FsckReport } from './fsck.ts';
+import { FilePreview, OfflineCopy, OfflineEntry, OfflineProgress, offlineLimits, previewLimits } from './previews.ts';
 import {
   DoctorReport,
   HostId,
@@ -30,6 +34,17 @@ const ClusterRef = Type.Object(
   { additionalProperties: false, description: 'Omit `cluster` for the active cluster.' },
 );
 const NoParams = Type.Object({}, { additionalProperties: false });
+
+/** Names one upload or download; the core makes one unless the caller brings its own. */
+export const TransferId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+export const TransferState = Type.Union([
+  Type.Literal('running'),
+  Type.Literal('retrying'),
+  Type.Literal('done'),
+  Type.Literal('failed'),
+  Type.Literal('cancelled'),
+]);
+export type TransferState = Static<typeof TransferState>;
 
 export const AppMode = Type.Union([Type.Literal('electron'), Type.Literal('web'), Type.Literal('cli')]);
 export type AppMode = Static<typeof AppMode>;
@@ -312,6 +327,14 @@ export const desktopApi = {
       "Who did what in a project (Data Owner)",
     ),
     me: method(ClusterRef, User, 'Who you are on a cluster'),
+    setQuota: method(
+      Type.Object(
+        { cluster: Type.Optional(Name), project: ProjectName, quotaBytes: Type.Union([Type.Integer({ minimum: 0, maximum: 1024 ** 5 }), Type.Null()]) },
+        { additionalProperties: false },
+      ),
+      Project,
+      "Set a project's byte quota, or lift it with null (cluster admin)",
+    ),
   },
   dataset: {
     list: method(
@@ -334,9 +357,18 @@ export const desktopApi = {
       'Create a dataset (/Projects/<project>/<dataset>) or a directory in one',
     ),
     remove: method(
-      Type.Object({ cluster: Type.Optional(Name), path: FsPath, recursive: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          cluster: Type.Optional(Name),
+          path: FsPath,
+          recursive: Type.Optional(Type.Boolean()),
+          /** Delete at once rather than into the project's trash. */
+          permanent: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
       RemoveReply,
-      'Remove a file, or a directory with recursive',
+      "Remove a file, or a directory with recursive, into its project's trash (or for good with permanent)",
     ),
     move: method(
       Type.Object({ cluster: Type.Optional(Name), from: FsPath, to: FsPath }, { additionalProperties: false }),
@@ -353,6 +385,7 @@ export const desktopApi = {
           overwrite: Type.Optional(Type.Boolean()),
           blockSize: Type.Optional(Type.Integer({ minimum: fsLimits.minBlockSizeBytes, maximum: fsLimits.maxBlockSizeBytes })),
           replication: Type.Optional(Type.Integer({ minimum: 1, maximum: fsLimits.maxReplication })),
+          transferId: Type.Optional(TransferId),
         },
         { additionalProperties: false },
       ),
@@ -361,11 +394,121 @@ export const desktopApi = {
     ),
     get: method(
       Type.Object(
-        { cluster: Type.Optional(Name), path: FsPath, localFile: Type.String({ minLength: 1, maxLength: 4096 }), overwrite: Type.Optional(Type.Boolean()) },
+        {
+          cluster: Type.Optional(Name),
+          path: FsPath,
+          localFile: Type.String({ minLength: 1, maxLength: 4096 }),
+          overwrite: Type.Optional(Type.Boolean()),
+          transferId: Type.Optional(TransferId),
+        },
         { additionalProperties: false },
       ),
       Type.Object({ path: Type.String(), localFile: Type.String(), bytes: Type.Integer({ minimum: 0 }) }),
       'Download a file to this machine (progress as transfer.progress events)',
+    ),
+    share: method(
+      Type.Object({ cluster: Type.Optional(Name), path: FsPath, withProject: ProjectName, readOnly: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+      Share,
+      'Share a dataset with another project (Data Owners); pending until a Data Owner there accepts',
+    ),
+    unshare: method(
+      Type.Object({ cluster: Type.Optional(Name), path: FsPath, withProject: ProjectName }, { additionalProperties: false }),
+      Share,
+      'End the share of a dataset with a project (a Data Owner of either); access ends at once',
+    ),
+    shares: method(
+      Type.Object({ cluster: Type.Optional(Name), project: ProjectName }, { additionalProperties: false }),
+      SharesReply,
+      "A project's shares: datasets shared with it (incoming) and its own shared with others (outgoing)",
+    ),
+    acceptShare: method(
+      Type.Object({ cluster: Type.Optional(Name), project: ProjectName, path: FsPath }, { additionalProperties: false }),
+      Share,
+      'Accept a dataset shared with a project (Data Owners of that project)',
+    ),
+    trash: method(
+      Type.Object({ cluster: Type.Optional(Name), project: ProjectName }, { additionalProperties: false }),
+      TrashReply,
+      "What was removed into a project's trash, newest first, with when each is purged",
+    ),
+    restore: method(
+      Type.Object(
+        {
+          cluster: Type.Optional(Name),
+          /** The entry's project; checked when given (trash ids are unique in the cluster). */
+          project: Type.Optional(ProjectName),
+          trashId: Type.Integer({ minimum: 1 }),
+          to: Type.Optional(FsPath),
+        },
+        { additionalProperties: false },
+      ),
+      FileStat,
+      'Put a trash entry back where it was, or at `to` in the same project',
+    ),
+    search: method(
+      Type.Object(
+        {
+          cluster: Type.Optional(Name),
+          path: FsPath,
+          query: Type.String({ minLength: 1, maxLength: 1024 }),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: searchLimits.maxResults })),
+          order: Type.Optional(Type.Union([Type.Literal('newest'), Type.Literal('path')])),
+        },
+        { additionalProperties: false },
+      ),
+      SearchReply,
+      'Files and directories under a project or dataset whose name contains the query (ignoring case)',
+    ),
+    preview: method(
+      Type.Object(
+        {
+          cluster: Type.Optional(Name),
+          path: FsPath,
+          maxRows: Type.Optional(Type.Integer({ minimum: 1, maximum: previewLimits.maxRows, description: `Default ${previewLimits.defaultRows}.` })),
+        },
+        { additionalProperties: false },
+      ),
+      FilePreview,
+      "A file's first rows, text or image, read without reading it whole; from the offline copy when the cluster cannot be reached",
+    ),
+  },
+  offline: {
+    make: method(
+      Type.Object(
+        {
+          cluster: Type.Optional(Name),
+          path: FsPath,
+          sampleRows: Type.Optional(Type.Integer({ minimum: 1, maximum: offlineLimits.maxSampleRows })),
+        },
+        { additionalProperties: false },
+      ),
+      OfflineCopy,
+      'Copy a dataset, folder or file into the workspace for offline use (whole, or the first rows of each table)',
+    ),
+    list: method(ClusterRef, Type.Object({ copies: Type.Array(OfflineCopy) }), 'The offline copies of a cluster'),
+    remove: method(
+      Type.Object({ cluster: Type.Optional(Name), path: FsPath }, { additionalProperties: false }),
+      OfflineCopy,
+      'Delete an offline copy from the workspace',
+    ),
+    listDir: method(
+      Type.Object({ cluster: Type.Optional(Name), path: FsPath }, { additionalProperties: false }),
+      Type.Object({ entries: Type.Array(OfflineEntry) }),
+      'A directory as the offline copies hold it',
+    ),
+  },
+  fs: {
+    fsck: method(
+      Type.Object({ cluster: Type.Optional(Name), path: Type.Optional(FsPath) }, { additionalProperties: false }),
+      FsckReport,
+      "The filesystem's health: under-replicated, missing and corrupt blocks, safe mode (the admin; a Data Owner under their project)",
+    ),
+  },
+  transfer: {
+    cancel: method(
+      Type.Object({ transferId: TransferId }, { additionalProperties: false }),
+      Type.Object({}),
+      "Stop an upload or download: an upload's session is dropped, a download's partial file removed",
     ),
   },
   terminal: {
@@ -418,7 +561,11 @@ export const desktopEvents = {
     localFile: Type.String(),
     bytesDone: Type.Number({ minimum: 0 }),
     bytesTotal: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+    transferId: TransferId,
+    /** `retrying`: the link to the head dropped; the transfer resumes where the head says once it is back. */
+    state: TransferState,
   }),
+  'offline.progress': OfflineProgress,
   'terminal.output': Type.Object({ terminalId: Type.String(), data: Type.String() }),
   'terminal.exit': Type.Object({ terminalId: Type.String(), code: Type.Union([Type.Integer(), Type.Null()]) }),
 } as const;

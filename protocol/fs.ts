@@ -63,6 +63,8 @@ export const fsPathRules = {
   'managed-directory': '"/", "/Projects" and "/Projects/<project>" are made and removed with projects, not by hand',
   'same-project': 'a move stays within one project',
   'not-into-itself': 'a directory cannot be moved into itself',
+  'dataset-only': 'only a whole dataset, /Projects/<project>/<dataset>, is shared',
+  'search-scope': 'a search runs under a project or a dataset, /Projects/<project>[/…]',
 } as const;
 export type FsPathRule = keyof typeof fsPathRules;
 
@@ -205,6 +207,17 @@ export const FileStat = Type.Object({
   complete: Type.Boolean(),
   /** The user who created it. */
   createdBy: Type.String(),
+  /**
+   * Files only, from stat and list: `healthy` (every block has its replicas on reachable
+   * hosts), `under-replicated` (some block has fewer; the head copies it), `unavailable`
+   * (some block has no replica on a reachable host: reading fails until one is back).
+   */
+  health: Type.Optional(Type.Union([Type.Literal('healthy'), Type.Literal('under-replicated'), Type.Literal('unavailable')])),
+  /**
+   * A dataset of another project shared with this one, as the listing of
+   * `/Projects/<this project>` shows it: `path` is its real path, where it is read.
+   */
+  sharedFrom: Type.Optional(Type.Object({ project: Type.String(), dataset: Type.String(), readOnly: Type.Boolean() })),
 });
 export type FileStat = Static<typeof FileStat>;
 
@@ -249,10 +262,24 @@ export const PutQuery = Type.Object(
 export type PutQuery = Static<typeof PutQuery>;
 
 /** `POST remove`: a file, an empty directory, or with `recursive` a whole tree. */
-export const RemoveRequest = Type.Object({ path: FsPath, recursive: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+export const RemoveRequest = Type.Object(
+  {
+    path: FsPath,
+    recursive: Type.Optional(Type.Boolean()),
+    /** Delete at once instead of moving it to the project's trash (`fs-trash.ts`). */
+    permanent: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
 export type RemoveRequest = Static<typeof RemoveRequest>;
 
-export const RemoveReply = Type.Object({ path: Type.String(), files: Type.Integer({ minimum: 0 }), dirs: Type.Integer({ minimum: 0 }) });
+export const RemoveReply = Type.Object({
+  path: Type.String(),
+  files: Type.Integer({ minimum: 0 }),
+  dirs: Type.Integer({ minimum: 0 }),
+  /** The trash entry it became; absent when it was removed permanently. */
+  trashId: Type.Optional(Type.Integer({ minimum: 1 })),
+});
 export type RemoveReply = Static<typeof RemoveReply>;
 
 /** `POST move`: renames `from` to `to` (which must not exist) within one project. */
@@ -277,6 +304,73 @@ export const BlockLocations = Type.Object({
 });
 export type BlockLocations = Static<typeof BlockLocations>;
 
+/** Bounds of upload sessions and range reads. */
+export const uploadLimits = {
+  /** Largest file an upload may declare: 16 TiB. */
+  maxFileBytes: 16 * 1024 ** 4,
+  /** Upload sessions one user may hold open at once. */
+  maxOpenPerUser: 64,
+} as const;
+
+/** An upload session's id: 128 random bits, hex. */
+export const UploadId = Type.String({ pattern: '^[0-9a-f]{32}$' });
+
+/**
+ * `POST uploads`: opens a resumable upload of `path` (data.write). With `size`, the
+ * project's quota is checked before any byte moves and `complete` wants exactly that many.
+ */
+export const CreateUploadRequest = Type.Object(
+  {
+    path: FsPath,
+    /** The file's size, when known (the desktop always knows it). */
+    size: Type.Optional(Type.Integer({ minimum: 0, maximum: uploadLimits.maxFileBytes })),
+    overwrite: Type.Optional(Type.Boolean()),
+    blockSize: Type.Optional(Type.Integer({ minimum: fsLimits.minBlockSizeBytes, maximum: fsLimits.maxBlockSizeBytes })),
+    replication: Type.Optional(Type.Integer({ minimum: 1, maximum: fsLimits.maxReplication })),
+  },
+  { additionalProperties: false },
+);
+export type CreateUploadRequest = Static<typeof CreateUploadRequest>;
+
+/** An upload session as the head keeps it. `committedBytes` is where the next append must start. */
+export const UploadSession = Type.Object({
+  uploadId: UploadId,
+  path: Type.String(),
+  size: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  /** Bytes in blocks every replica acknowledged; a multiple of `blockSize` until the last block. */
+  committedBytes: Type.Integer({ minimum: 0 }),
+  blockSize: Type.Integer({ minimum: 0 }),
+  replication: Type.Integer({ minimum: 0 }),
+  /** When the head forgets it unless it is used again. */
+  expiresAtMs: Type.Number(),
+});
+export type UploadSession = Static<typeof UploadSession>;
+
+/** The `:uploadId` of the upload routes. */
+export const UploadParams = Type.Object({ uploadId: UploadId }, { additionalProperties: false });
+export type UploadParams = Static<typeof UploadParams>;
+
+/**
+ * `PUT upload` query; the body is the file's bytes from `offset`, which must equal
+ * `committedBytes`. `final` marks the file's last bytes when its size was not declared.
+ */
+export const AppendQuery = Type.Object(
+  { offset: Type.Integer({ minimum: 0, maximum: uploadLimits.maxFileBytes }), final: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+export type AppendQuery = Static<typeof AppendQuery>;
+
+/** `GET content` query: the whole file, or `length` bytes from `offset` (to the end without `length`). */
+export const ContentQuery = Type.Object(
+  {
+    path: FsPath,
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: uploadLimits.maxFileBytes })),
+    length: Type.Optional(Type.Integer({ minimum: 0, maximum: uploadLimits.maxFileBytes })),
+  },
+  { additionalProperties: false },
+);
+export type ContentQuery = Static<typeof ContentQuery>;
+
 /** Head routes of the filesystem (client routes: a user's token). */
 export const fsRoutes = {
   /** GET `PathQuery` → `FileStat` (data.read). */
@@ -285,7 +379,7 @@ export const fsRoutes = {
   list: '/v1/fs/list',
   /** POST `MkdirRequest` → `FileStat` (data.write inside a dataset; data.import for a dataset). */
   mkdir: '/v1/fs/mkdir',
-  /** GET `PathQuery` → the bytes (data.read); PUT `PutQuery` + bytes → `FileStat` (data.write). */
+  /** GET `ContentQuery` → the bytes, or a range of them (data.read); PUT `PutQuery` + bytes → `FileStat` (data.write). */
   content: '/v1/fs/content',
   /** POST `RemoveRequest` → `RemoveReply` (data.write; data.import for a dataset). */
   remove: '/v1/fs/remove',
@@ -293,4 +387,47 @@ export const fsRoutes = {
   move: '/v1/fs/move',
   /** GET `PathQuery` → `BlockLocations` of a file (data.read). */
   blocks: '/v1/fs/blocks',
+  /** POST `CreateUploadRequest` → `UploadSession` (data.write; 507 `QUOTA_EXCEEDED` when the size does not fit). */
+  uploads: '/v1/fs/uploads',
+  /** GET → `UploadSession`; PUT `AppendQuery` + bytes → `UploadSession`; DELETE → `{uploadId}` (its creator, data.write). */
+  upload: '/v1/fs/uploads/:uploadId',
+  /** POST → `FileStat`: the file becomes visible, atomically (its creator, data.write). */
+  uploadComplete: '/v1/fs/uploads/:uploadId/complete',
+  /** GET `SearchQuery` → `SearchReply`: names containing the query under a project or dataset (data.read). */
+  search: '/v1/fs/search',
+  /** GET `SharesQuery` → `SharesReply` (data.read); POST `ShareRequest` → `Share` (data.share in the dataset's project). protocol/fs-shares.ts */
+  shares: '/v1/fs/shares',
+  /** POST `AcceptShareRequest` → `Share` (data.share in the project it is shared with). */
+  shareAccept: '/v1/fs/shares/accept',
+  /** POST `UnshareRequest` → `Share` (data.share in either project). */
+  shareRemove: '/v1/fs/shares/remove',
+  /** GET `TrashQuery` → `TrashReply` (data.read). protocol/fs-trash.ts */
+  trash: '/v1/fs/trash',
+  /** POST `RestoreRequest` → `FileStat` (what the removal needed). */
+  trashRestore: '/v1/fs/trash/restore',
+  /** GET `FsckQuery` → `FsckReport` (protocol/fsck.ts; the admin, or a Data Owner under their project). */
+  fsck: '/v1/fs/fsck',
+  /** GET → `FsStatus`: safe mode and what it waits for (any user). */
+  status: '/v1/fs/status',
 } as const;
+
+/** Most results one search returns. */
+export const searchLimits = { maxResults: 200, defaultResults: 100, maxQueryBytes: 255 } as const;
+
+/** `GET search`: case-insensitive substring of names under `path` (a project or a dataset, or a directory in one). */
+export const SearchQuery = Type.Object(
+  {
+    path: FsPath,
+    query: Type.String({ minLength: 1, maxLength: 1024 }),
+    /** Default 100, at most 200. */
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: searchLimits.maxResults })),
+    /** `newest` (default): most recently modified first; `path`: in path order. */
+    order: Type.Optional(Type.Union([Type.Literal('newest'), Type.Literal('path')])),
+  },
+  { additionalProperties: false },
+);
+export type SearchQuery = Static<typeof SearchQuery>;
+
+/** What a search found; `truncated` when more names matched than `limit`. */
+export const SearchReply = Type.Object({ entries: Type.Array(FileStat), truncated: Type.Boolean() });
+export type SearchReply = Static<typeof SearchReply>;

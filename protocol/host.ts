@@ -82,6 +82,11 @@ export const ClusterHost = Type.Object({
   roles: Type.Array(HostRole),
   agentVersion: Type.String(),
   state: HostState,
+  /**
+   * Set once an unreachable host has been silent past the head's `deadHostAfterMs`: it is
+   * declared dead, its replicas no longer count and its blocks are copied elsewhere.
+   */
+  deadSinceMs: Type.Optional(Type.Number()),
   registeredAtMs: Type.Number(),
   lastHeartbeatMs: Type.Number(),
   inventory: HostInventory,

@@ -62,6 +62,10 @@ export const Project = Type.Object({
   /** The caller's role in it; null for an admin looking at a project they are not in. */
   myRole: Type.Union([Role, Type.Null()]),
   members: Type.Array(Member),
+  /** Most bytes the project's files (and uploads in progress) may hold; null: no limit. Set by the cluster admin. */
+  quotaBytes: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  /** Logical bytes of the project's files plus the uploads in progress into it. */
+  usedBytes: Type.Integer({ minimum: 0 }),
 });
 export type Project = Static<typeof Project>;
 
@@ -104,6 +108,11 @@ export const CreateInviteRequest = Type.Object(
   },
   { additionalProperties: false },
 );
+/** `PUT quota` (cluster admin): the project's byte quota, at most 1 PiB; null lifts it. */
+export const SetQuotaRequest = Type.Object(
+  { quotaBytes: Type.Union([Type.Integer({ minimum: 0, maximum: 1024 ** 5 }), Type.Null()]) },
+  { additionalProperties: false },
+);
 export const RedeemInviteRequest = Type.Object({ user: UserName }, { additionalProperties: false });
 /** The invitee's own token, returned once; the head keeps only its hash. */
 export const RedeemInviteReply = Type.Object({ user: User, token: Type.String(), project: Type.Union([Type.String(), Type.Null()]) });
@@ -132,6 +141,8 @@ export const projectRoutes = {
   member: '/v1/projects/:project/members/:user',
   /** GET `AuditQuery` (audit.read). */
   audit: '/v1/projects/:project/audit',
+  /** PUT `SetQuotaRequest` → `Project` (cluster admin): the project's byte quota. */
+  quota: '/v1/projects/:project/quota',
   /** POST `CreateInviteRequest`: admin for cluster invites, members.manage for project ones. */
   invites: '/v1/invites',
   /** POST `RedeemInviteRequest` with `Authorization: Invite <code>` — the one route a user token does not open. */

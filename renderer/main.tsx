@@ -15,6 +15,7 @@ import './styles/palette.css';
 import './styles/hosts-table.css';
 import './styles/terminal.css';
 import './styles/projects.css';
+import './styles/datasets.css';
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element.');

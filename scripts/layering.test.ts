@@ -66,7 +66,7 @@ test('protocol/ imports no runtime: no electron, no node:*, nothing outside prot
 });
 
 test('renderer/ never imports main/, electron, Node built-ins or server-side libraries', () => {
-  const forbidden = new Set(['electron', 'ssh2', 'better-sqlite3', 'fastify', 'ws']);
+  const forbidden = new Set(['electron', 'ssh2', 'better-sqlite3', 'fastify', 'ws', '@duckdb/node-api']);
   // Unit tests of renderer logic run under node:test and may use its runner and assertions.
   const testRunnerOnly = (s: ImportSite) => s.file.endsWith('.test.ts') && /^node:(test|assert)/.test(s.specifier);
   const bad = sites.filter(

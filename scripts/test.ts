@@ -100,6 +100,7 @@ try {
     // Benchmarks are not timed tests: CI only checks that they still run.
     await check('benchmark bench/startup (quick mode)', process.execPath, ['bench/startup/run.ts', '--quick']);
     await check('benchmark bench/provision (quick mode)', process.execPath, ['bench/provision/run.ts', '--quick']);
+    await check('benchmark bench/fs (quick mode)', process.execPath, ['bench/fs/run.ts', '--quick']);
   } else console.log('\n▶ end-to-end tests and benchmarks not run: the build failed');
 } finally {
   await rm(scratch, { recursive: true, force: true });

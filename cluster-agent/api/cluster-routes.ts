@@ -28,7 +28,8 @@ import type { AgentLog } from '../log.ts';
 import { callerOf, type TokenKind } from './auth.ts';
 
 /** The head's registry as the routes use it. */
-export type ClusterApi = Pick<Cluster, 'register' | 'heartbeat' | 'hosts' | 'hostSamples' | 'subscribe' | 'drain' | 'forget'>;
+export type ClusterApi = Pick<Cluster, 'register' | 'heartbeat' | 'hosts' | 'hostSamples' | 'subscribe' | 'drain' | 'forget'> &
+  Partial<Pick<Cluster, 'blockReportWanted'>>;
 
 const HostParams = Type.Object({ hostId: Type.String({ minLength: 1, maxLength: limits.maxNameLength }) });
 
@@ -59,7 +60,9 @@ export function memberRoutes(app: FastifyInstance, cluster: ClusterApi, protect:
     { schema: { body: HeartbeatRequest } },
     async (request, reply) => {
       assertPeerIs(request, request.body.hostId);
-      if (cluster.heartbeat(request.body)) return { known: true };
+      if (cluster.heartbeat(request.body)) {
+        return cluster.blockReportWanted?.(request.body.hostId) === true ? { known: true, sendBlockReport: true } : { known: true };
+      }
       // The worker treats this 404 as "register again" (e.g. after the head lost its database).
       const error = new HopsError('HOST_NOT_FOUND', `The head does not know host ${request.body.hostId}; it must register first.`, {
         hint: 'The agent registers again by itself.',

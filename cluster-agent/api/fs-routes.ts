@@ -11,6 +11,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HopsError } from '../../protocol/errors.ts';
 import {
+  ContentQuery,
   ListQuery,
   MkdirRequest,
   MoveRequest,
@@ -27,6 +28,9 @@ import type { BlockMap } from '../head/block-map.ts';
 import type { FileTransfers } from '../head/file-transfers.ts';
 import type { Namespace } from '../head/namespace.ts';
 import { callerOf, type TokenKind } from './auth.ts';
+import { durabilityRouteList, headDurabilityRoutes, type FsDurabilityServices } from './fs-durability-routes.ts';
+import { headSharingRoutes, sharingRouteList, type DatasetSharingServices } from './fs-sharing-routes.ts';
+import { headUploadRoutes, requireOctetStream, uploadRouteList, type UploadServices } from './fs-upload-routes.ts';
 import { passBodiesThrough, streamedBody, streamingRoute } from './streamed-body.ts';
 
 /** The head's filesystem behind these routes. */
@@ -34,6 +38,12 @@ export interface FilesystemServices {
   namespace: Pick<Namespace, 'stat' | 'list' | 'mkdir' | 'remove' | 'move'>;
   transfers: Pick<FileTransfers, 'upload' | 'download' | 'blockLocations'>;
   blockMap: Pick<BlockMap, 'reclaimSoon' | 'report' | 'markCorrupt'>;
+  /** fsck, safe mode and per-file replication health (`fs-durability-routes.ts`). */
+  durability?: FsDurabilityServices;
+  /** Shares, the trash and search (`fs-sharing-routes.ts`). */
+  sharing: DatasetSharingServices;
+  /** Resumable uploads and project quotas (`fs-upload-routes.ts`). */
+  uploads: UploadServices;
 }
 
 type Protect = (url: string, kind: TokenKind) => string;
@@ -44,15 +54,25 @@ const clientIdleMs = 60_000;
 /** Declares the filesystem routes, backed by the head's services. */
 export function headFsRoutes(app: FastifyInstance, fs: FilesystemServices, protect: Protect): void {
   const { namespace, transfers, blockMap } = fs;
+  if (fs.durability !== undefined) headDurabilityRoutes(app, fs.durability, protect);
+  const health = fs.durability?.health;
+  headSharingRoutes(app, fs.sharing, protect);
+  headUploadRoutes(app, fs.uploads, protect);
   app.get<{ Querystring: PathQuery }>(
     protect(fsRoutes.stat, 'client'),
     { schema: { querystring: PathQuery } },
-    async (request): Promise<FileStat> => namespace.stat(callerOf(request), request.query.path),
+    async (request): Promise<FileStat> => {
+      const stat = namespace.stat(callerOf(request), request.query.path);
+      return health === undefined ? stat : health.ofStat(stat);
+    },
   );
   app.get<{ Querystring: ListQuery }>(
     protect(fsRoutes.list, 'client'),
     { schema: { querystring: ListQuery } },
-    async (request): Promise<ListPage> => namespace.list(callerOf(request), request.query.path, request.query.cursor, request.query.limit),
+    async (request): Promise<ListPage> => {
+      const page = namespace.list(callerOf(request), request.query.path, request.query.cursor, request.query.limit);
+      return health === undefined ? page : health.ofPage(request.query.path, page);
+    },
   );
   app.post<{ Body: MkdirRequest }>(
     protect(fsRoutes.mkdir, 'client'),
@@ -63,7 +83,7 @@ export function headFsRoutes(app: FastifyInstance, fs: FilesystemServices, prote
     protect(fsRoutes.remove, 'client'),
     { schema: { body: RemoveRequest } },
     async (request): Promise<RemoveReply> => {
-      const removed = namespace.remove(callerOf(request), request.body.path, request.body.recursive ?? false);
+      const removed = namespace.remove(callerOf(request), request.body.path, request.body.recursive ?? false, request.body.permanent ?? false);
       blockMap.reclaimSoon();
       return removed;
     },
@@ -78,9 +98,10 @@ export function headFsRoutes(app: FastifyInstance, fs: FilesystemServices, prote
     { schema: { querystring: PathQuery } },
     async (request): Promise<BlockLocations> => transfers.blockLocations(callerOf(request), request.query.path),
   );
-  app.get<{ Querystring: PathQuery }>(protect(fsRoutes.content, 'client'), { schema: { querystring: PathQuery } }, async (request, reply) => {
-    const { stat, stream } = await transfers.download(callerOf(request), request.query.path);
-    return reply.header('content-length', stat.size).type('application/octet-stream').send(stream);
+  app.get<{ Querystring: ContentQuery }>(protect(fsRoutes.content, 'client'), { schema: { querystring: ContentQuery } }, async (request, reply) => {
+    const { path, offset, length } = request.query;
+    const download = await transfers.download(callerOf(request), path, { offset, length });
+    return reply.header('content-length', download.length).type('application/octet-stream').send(download.stream);
   });
   app.register(async (scope) => {
     passBodiesThrough(scope);
@@ -88,14 +109,11 @@ export function headFsRoutes(app: FastifyInstance, fs: FilesystemServices, prote
       protect(fsRoutes.content, 'client'),
       { schema: { querystring: PutQuery }, ...streamingRoute },
       async (request): Promise<FileStat> => {
-        const type = request.headers['content-type'];
-        if (type !== undefined && !/^application\/octet-stream\s*(;|$)/i.test(type)) {
-          throw new HopsError('VALIDATION', `File content must be sent as application/octet-stream, not ${type}.`);
-        }
+        requireOctetStream(request.headers['content-type']);
         const length = request.headers['content-length'];
         const contentLength = length === undefined ? undefined : Number(length);
-        const body = streamedBody(request, clientIdleMs, `The upload of ${request.query.path}`);
-        return transfers.upload(callerOf(request), request.query, body, contentLength);
+        const chunks = streamedBody(request, clientIdleMs, `The upload of ${request.query.path}`);
+        return transfers.upload(callerOf(request), request.query, { chunks, stop: () => request.raw.destroy() }, contentLength);
       },
     );
   });
@@ -108,7 +126,7 @@ export function noHeadFsRoutes(app: FastifyInstance, hostId: string, protect: Pr
       hint: 'Connect to the head agent of the cluster instead.',
     });
   };
-  const routes: Array<['GET' | 'POST' | 'PUT', string]> = [
+  const routes: Array<['GET' | 'POST' | 'PUT' | 'DELETE', string]> = [
     ['GET', fsRoutes.stat],
     ['GET', fsRoutes.list],
     ['POST', fsRoutes.mkdir],
@@ -117,6 +135,9 @@ export function noHeadFsRoutes(app: FastifyInstance, hostId: string, protect: Pr
     ['GET', fsRoutes.blocks],
     ['GET', fsRoutes.content],
     ['PUT', fsRoutes.content],
+    ...sharingRouteList,
+    ...uploadRouteList,
+    ...durabilityRouteList,
   ];
   for (const [method, url] of routes) app.route({ method, url: protect(url, 'client'), handler: refuse });
 }

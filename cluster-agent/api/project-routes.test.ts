@@ -24,7 +24,7 @@ import { buildAgentServer, type AgentServerDeps } from '../server.ts';
 import { tempDir, testInventory, testTokens } from '../testing/helpers.ts';
 import type { ProjectServices } from './project-routes.ts';
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 type Headers = Record<string, string>;
 
 const bearer = (token: string): Headers => ({ authorization: `Bearer ${token}` });
@@ -41,6 +41,7 @@ const projectRouteMethods: Record<keyof typeof projectRoutes, Method[]> = {
   members: ['GET', 'POST'],
   member: ['DELETE'],
   audit: ['GET'],
+  quota: ['PUT'],
   invites: ['POST'],
   redeem: ['POST'],
 };

@@ -8,7 +8,7 @@
  *   longer reports (and that is older than a grace period, so a block written during
  *   the scan is not mistaken) is forgotten.
  * - **Corrupt replicas**, reported by the worker that found one or seen by the head on a
- *   read, are marked `corrupt` and no longer read. Repairing them is a later phase.
+ *   read, are marked `corrupt` and no longer read; `replication.ts` replaces them.
  * - **Reclaiming**: removing a file (or abandoning an upload) makes its blocks orphans;
  *   a background pass deletes their replicas on the hosts that are reachable, then
  *   forgets the blocks. Hosts that are down are tried again on later passes, and block
@@ -27,6 +27,14 @@ export interface BlockMapSettings {
   missingGraceMs: number;
 }
 
+/** Who hears what the block map learns: safe mode of each report, re-replication of each replica lost. */
+export interface BlockMapWatcher {
+  /** A host's full report was taken in. */
+  reported(hostId: string): void;
+  /** A replica was found corrupt or missing (or a host's report changed what it holds). */
+  replicasChanged(): void;
+}
+
 /** Most replicas deleted in one pass, and most deletions sent back in one report reply. */
 const reclaimBatch = 10_000;
 
@@ -40,6 +48,7 @@ export class BlockMap {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private watcher: BlockMapWatcher | undefined;
 
   constructor(store: NamespaceStore, transport: BlockTransport, log: AgentLog, settings: BlockMapSettings, now: () => number = Date.now) {
     this.store = store;
@@ -59,6 +68,11 @@ export class BlockMap {
     this.timer = setInterval(() => this.reclaimSoon(), this.settings.reclaimIntervalMs);
     this.timer.unref();
     this.reclaimSoon();
+  }
+
+  /** Tells `watcher` of every report taken in and every replica lost. */
+  watch(watcher: BlockMapWatcher): void {
+    this.watcher = watcher;
   }
 
   /** Stops the background passes and waits for one in progress. */
@@ -163,6 +177,8 @@ export class BlockMap {
     const summary = { hostId, blocks: request.blocks.length, unwanted: result.unwanted.length, found: result.found, corrupt: result.corrupt, missing: result.missing };
     if (result.missing > 0 || result.corrupt > 0) this.log.warn('block report: replicas lost on a host', summary);
     else this.log.info('block report', summary);
+    this.watcher?.reported(hostId);
+    if (result.missing > 0 || result.corrupt > 0 || result.found > 0) this.watcher?.replicasChanged();
     return { delete: result.unwanted.slice(0, reclaimBatch) };
   }
 
@@ -172,6 +188,7 @@ export class BlockMap {
     if (replica === undefined || replica.state === 'corrupt') return;
     this.store.upsertReplica({ blockId, hostId, state: 'corrupt', ord: replica.ord, atMs: this.now() });
     this.log.warn('replica marked corrupt', { hostId, blockId, reason });
+    this.watcher?.replicasChanged();
   }
 
   /** Forgets a replica its host says it does not have. */
@@ -179,5 +196,6 @@ export class BlockMap {
     if (this.store.replica(blockId, hostId) === undefined) return;
     this.store.deleteReplica(blockId, hostId);
     this.log.warn('replica missing on its host; forgotten', { hostId, blockId });
+    this.watcher?.replicasChanged();
   }
 }

@@ -11,7 +11,9 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { HostInventory, HostRole, MetricsSample } from '../../protocol/host.ts';
 import { NamespaceStore } from './namespace-store.ts';
 import { ProjectStore } from './project-store.ts';
+import { ReplicationStore } from './replication-store.ts';
 import { inTransaction } from './sqlite.ts';
+import { UploadSessionStore } from './upload-sessions-store.ts';
 
 /** A registered host as stored. */
 export interface HostRecord {
@@ -140,6 +142,101 @@ const migrations: readonly string[] = [
      PRIMARY KEY (block_id, host_id)
    ) STRICT;
    CREATE INDEX replicas_by_host ON replicas(host_id, block_id);`,
+  // Shares of datasets with other projects (shares.ts) and the trash (trash.ts). A share
+  // names its dataset by inode, so it follows a rename. A trashed subtree is re-parented
+  // under the hidden `.trash` directory (no parent: outside `/`), named by its entry's id,
+  // so its blocks stay attached until the entry is purged.
+  `CREATE TABLE shares (
+     id INTEGER PRIMARY KEY,
+     dataset_id INTEGER NOT NULL REFERENCES inodes(id) ON DELETE CASCADE,
+     project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+     target_project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+     read_only INTEGER NOT NULL CHECK (read_only IN (0, 1)),
+     state TEXT NOT NULL CHECK (state IN ('pending', 'accepted')),
+     shared_by TEXT NOT NULL,
+     shared_at INTEGER NOT NULL,
+     accepted_by TEXT,
+     accepted_at INTEGER,
+     UNIQUE (dataset_id, target_project_id)
+   ) STRICT;
+   CREATE INDEX shares_by_target ON shares(target_project_id, state);
+   CREATE INDEX shares_by_project ON shares(project_id);
+   INSERT INTO inodes (parent_id, name, type, state, mtime, created_by)
+     VALUES (NULL, '.trash', 'dir', 'complete', CAST(unixepoch('subsec') * 1000 AS INTEGER), 'hopsdesk');
+   CREATE TABLE trash (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+     inode_id INTEGER NOT NULL UNIQUE REFERENCES inodes(id) ON DELETE CASCADE,
+     path TEXT NOT NULL,
+     type TEXT NOT NULL CHECK (type IN ('file', 'dir')),
+     bytes INTEGER NOT NULL,
+     files INTEGER NOT NULL,
+     dirs INTEGER NOT NULL,
+     removed_by TEXT NOT NULL,
+     removed_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX trash_by_project ON trash(project_id, removed_at);
+   CREATE INDEX trash_by_age ON trash(removed_at);`,
+  // Upload sessions and project quotas (upload-sessions-store.ts). A session owns its
+  // invisible 'writing' inode (and so the blocks committed so far) and dies with it. Each
+  // inode knows its project (set at insert from its parent; moves stay in the project, and
+  // a trashed subtree keeps counting until it is purged), so triggers keep every project's
+  // used_bytes = its complete files' sizes + its sessions' reservations, in the very
+  // transaction of each change, whichever code makes it.
+  `ALTER TABLE projects ADD COLUMN quota_bytes INTEGER;
+   ALTER TABLE projects ADD COLUMN used_bytes INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE inodes ADD COLUMN project_id INTEGER;
+   WITH RECURSIVE owned(id, project_id) AS (
+     SELECT i.id, p.id FROM inodes i JOIN projects p ON p.name = i.name WHERE i.parent_id = 2
+     UNION ALL
+     SELECT c.id, o.project_id FROM inodes c JOIN owned o ON c.parent_id = o.id
+   )
+   UPDATE inodes SET project_id = (SELECT project_id FROM owned WHERE owned.id = inodes.id);
+   UPDATE projects SET used_bytes = coalesce(
+     (SELECT sum(size) FROM inodes WHERE project_id = projects.id AND type = 'file' AND state = 'complete'), 0);
+   CREATE INDEX inodes_by_project ON inodes(project_id);
+   CREATE TABLE upload_sessions (
+     id TEXT PRIMARY KEY,
+     inode_id INTEGER NOT NULL UNIQUE REFERENCES inodes(id) ON DELETE CASCADE,
+     project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+     path TEXT NOT NULL,
+     user_name TEXT NOT NULL,
+     size INTEGER CHECK (size IS NULL OR size >= 0),
+     overwrite INTEGER NOT NULL CHECK (overwrite IN (0, 1)),
+     block_size INTEGER NOT NULL,
+     replication INTEGER NOT NULL,
+     committed_bytes INTEGER NOT NULL DEFAULT 0,
+     committed_blocks INTEGER NOT NULL DEFAULT 0,
+     reserved_bytes INTEGER NOT NULL CHECK (reserved_bytes >= 0),
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX upload_sessions_by_user ON upload_sessions(user_name);
+   CREATE INDEX upload_sessions_by_expiry ON upload_sessions(expires_at);
+   CREATE TRIGGER inodes_project AFTER INSERT ON inodes BEGIN
+     UPDATE inodes SET project_id = CASE WHEN NEW.parent_id = 2 THEN (SELECT id FROM projects WHERE name = NEW.name)
+       ELSE (SELECT project_id FROM inodes WHERE id = NEW.parent_id) END
+     WHERE id = NEW.id;
+     UPDATE projects SET used_bytes = used_bytes + NEW.size
+     WHERE NEW.type = 'file' AND NEW.state = 'complete' AND id = (SELECT project_id FROM inodes WHERE id = NEW.id);
+   END;
+   CREATE TRIGGER usage_file_completed AFTER UPDATE OF state ON inodes
+   WHEN NEW.type = 'file' AND OLD.state = 'writing' AND NEW.state = 'complete' BEGIN
+     UPDATE projects SET used_bytes = used_bytes + NEW.size WHERE id = NEW.project_id;
+   END;
+   CREATE TRIGGER usage_file_deleted AFTER DELETE ON inodes
+   WHEN OLD.type = 'file' AND OLD.state = 'complete' BEGIN
+     UPDATE projects SET used_bytes = used_bytes - OLD.size WHERE id = OLD.project_id;
+   END;
+   CREATE TRIGGER usage_session_opened AFTER INSERT ON upload_sessions BEGIN
+     UPDATE projects SET used_bytes = used_bytes + NEW.reserved_bytes WHERE id = NEW.project_id;
+   END;
+   CREATE TRIGGER usage_session_grew AFTER UPDATE OF reserved_bytes ON upload_sessions BEGIN
+     UPDATE projects SET used_bytes = used_bytes - OLD.reserved_bytes + NEW.reserved_bytes WHERE id = NEW.project_id;
+   END;
+   CREATE TRIGGER usage_session_closed AFTER DELETE ON upload_sessions BEGIN
+     UPDATE projects SET used_bytes = used_bytes - OLD.reserved_bytes WHERE id = OLD.project_id;
+   END;`,
 ];
 
 interface HostRow {
@@ -161,11 +258,17 @@ export class ClusterDb {
   readonly projects: ProjectStore;
   /** The filesystem's inodes, blocks and replicas, in the same file. */
   readonly namespace: NamespaceStore;
+  /** Upload sessions and project quotas, in the same file. */
+  readonly uploads: UploadSessionStore;
+  /** Replica counts for re-replication, safe mode, file health and fsck, in the same file. */
+  readonly replication: ReplicationStore;
 
   private constructor(db: DatabaseSync) {
     this.db = db;
     this.projects = new ProjectStore(db);
     this.namespace = new NamespaceStore(db);
+    this.uploads = new UploadSessionStore(db);
+    this.replication = new ReplicationStore(db);
   }
 
   /** Opens (creating if needed) and migrates the database at `file`. */

@@ -10,7 +10,10 @@
  * kept in memory, for the host list and for change detection.
  *
  * A host is `unreachable` while silent, else `draining` once drained (until forgotten,
- * across heartbeats, re-registrations and head restarts), else `healthy`.
+ * across heartbeats, re-registrations and head restarts), else `healthy`. A host silent
+ * past `deadHostAfterMs` is also declared dead (`deadSinceMs`): the filesystem stops
+ * counting its replicas and copies its blocks elsewhere. It is published as a
+ * `host.state` event like any other change, and undone by its next heartbeat.
  */
 import {
   AGENT_PROTOCOL_VERSION,
@@ -31,6 +34,8 @@ export interface ClusterSettings {
   unreachableAfterMs: number;
   /** Samples kept per host. */
   metricsRetention: number;
+  /** Silence after which a host is declared dead; never when absent. */
+  deadHostAfterMs?: number;
 }
 
 export type ClusterListener = (event: AgentEvent) => void;
@@ -40,6 +45,8 @@ interface KnownHost {
   latest: MetricsSample | null;
   /** The state last published, to publish only changes. */
   reported: HostState;
+  /** Whether the host was last published as dead. */
+  reportedDead: boolean;
 }
 
 /** The registry of hosts kept by the head. */
@@ -51,6 +58,11 @@ export class Cluster {
   private readonly known = new Map<string, KnownHost>();
   private readonly listeners = new Set<ClusterListener>();
   private healthTimer: NodeJS.Timeout | undefined;
+  /**
+   * Whether the head wants a host's full block report with its next heartbeat reply (the
+   * filesystem sets it: after a head restart, or when a dead host is back).
+   */
+  blockReportWanted: (hostId: string) => boolean = () => false;
 
   constructor(db: ClusterDb, settings: ClusterSettings, log: AgentLog, now: () => number = Date.now) {
     this.db = db;
@@ -59,7 +71,7 @@ export class Cluster {
     this.now = now;
     for (const record of db.hosts()) {
       const latest = db.samples(record.hostId, 0, 1)[0] ?? null;
-      this.known.set(record.hostId, { record, latest, reported: this.stateOf(record) });
+      this.known.set(record.hostId, { record, latest, reported: this.stateOf(record), reportedDead: this.isDead(record) });
     }
   }
 
@@ -112,7 +124,7 @@ export class Cluster {
       draining: previous?.record.draining ?? false,
     };
     this.db.upsertHost(record);
-    const host: KnownHost = { record, latest: previous?.latest ?? null, reported: this.stateOf(record) };
+    const host: KnownHost = { record, latest: previous?.latest ?? null, reported: this.stateOf(record), reportedDead: false };
     this.known.set(request.hostId, host);
     this.log.info('host registered', { hostId: record.hostId, hostname: record.hostname, address: record.address });
     this.publish({ type: 'host.state', host: this.view(host) });
@@ -137,8 +149,10 @@ export class Cluster {
     }
     host.record.lastHeartbeatMs = nowMs;
     const state = this.stateOf(host.record);
-    if (host.reported !== state) {
+    if (host.reported !== state || host.reportedDead) {
+      if (host.reportedDead) this.log.info('host back after it was declared dead', { hostId: request.hostId });
       host.reported = state;
+      host.reportedDead = false;
       this.log.info(`host ${state}`, { hostId: request.hostId });
       this.publish({ type: 'host.state', host: this.view(host) });
     }
@@ -197,6 +211,14 @@ export class Cluster {
   private checkHealth(): void {
     for (const host of this.known.values()) {
       const state = this.stateOf(host.record);
+      const dead = this.isDead(host.record);
+      if (dead !== host.reportedDead) {
+        host.reportedDead = dead;
+        host.reported = state;
+        if (dead) this.log.warn('host declared dead', { hostId: host.record.hostId, silentForMs: this.now() - host.record.lastHeartbeatMs });
+        this.publish({ type: 'host.state', host: this.view(host) });
+        continue;
+      }
       if (state === host.reported) continue;
       host.reported = state;
       this.log.write(state === 'unreachable' ? 'warn' : 'info', `host ${state}`, {
@@ -207,6 +229,11 @@ export class Cluster {
     }
   }
 
+  private isDead(record: HostRecord): boolean {
+    const after = this.settings.deadHostAfterMs;
+    return after !== undefined && this.now() - record.lastHeartbeatMs > after;
+  }
+
   private stateOf(record: HostRecord): HostState {
     if (this.now() - record.lastHeartbeatMs > this.settings.unreachableAfterMs) return 'unreachable';
     return record.draining ? 'draining' : 'healthy';
@@ -215,7 +242,9 @@ export class Cluster {
   private view(host: KnownHost): ClusterHost {
     // `draining` is told by the state; the wire shape has no field for it.
     const { draining: _draining, ...record } = host.record;
-    return { ...record, roles: [...record.roles], state: this.stateOf(host.record), latest: host.latest };
+    const after = this.settings.deadHostAfterMs;
+    const deadSince = after !== undefined && this.isDead(host.record) ? { deadSinceMs: host.record.lastHeartbeatMs + after } : {};
+    return { ...record, roles: [...record.roles], state: this.stateOf(host.record), ...deadSince, latest: host.latest };
   }
 
   private publish(event: AgentEvent): void {

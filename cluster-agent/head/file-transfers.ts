@@ -1,58 +1,58 @@
 /**
- * File content through the head: uploads split into blocks and written down replica
- * pipelines, downloads streamed block by block from the first replica that works.
+ * File content through the head: whole uploads in one request, and downloads — of a
+ * whole file or of a range of it — streamed block by block from the first replica that
+ * works.
  *
- * **Upload.** The request body is read chunk by chunk and cut at block boundaries; each
- * block gets `replication` distinct healthy workers (this host first when it is one, the
- * others shuffled), recorded before a byte is sent, and its bytes go down the pipeline
- * as they arrive — never more than a chunk is held. When a pipeline acknowledges, every
- * replica's size and SHA-256 must equal what the head sent. The file becomes visible
- * only when the last block is acknowledged; any failure (a host, a full disk, the client
- * going away) aborts the pipeline in flight, drops the file, and leaves its blocks to
- * the reclaimer.
+ * **Upload.** A plain upload is an upload session under the hood (`upload-sessions.ts`):
+ * opened with the request's length when it has one (so the project's quota is checked
+ * before any byte moves), fed the whole body as one append, then completed. Any failure
+ * drops the session, so nothing of a broken plain upload is kept.
  *
  * **Download.** Blocks are read in order from their finalized replicas: this host's
  * first, then healthy hosts, then the rest. A replica that fails — unreachable, missing,
- * or corrupt (each host verifies before serving) — is passed over, and a transfer that
- * breaks midway resumes at the same byte on the next replica. The head hashes every
- * block as it passes and ends the response if the digest is not the one recorded, so a
- * client never gets wrong bytes as a complete file. The first block is opened before the
- * response starts, so a file with no readable replica is a plain 503.
+ * or corrupt (each host verifies the whole block before serving any of it) — is passed
+ * over, and a transfer that breaks midway resumes at the same byte on the next replica.
+ * The head also hashes every block it sends whole and ends the response if the digest is
+ * not the one recorded, so a client never gets wrong bytes as a complete file. A range
+ * (`offset`, `length`) reads only the blocks it covers, from the byte it starts at. The
+ * first block is opened before the response starts, so a file with no readable replica
+ * is a plain 503.
  */
-import { createHash, randomBytes, randomInt, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { PipelineTarget } from '../../protocol/agent-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
-import { type BlockLocations, type FileStat, type PutQuery } from '../../protocol/fs.ts';
+import { showPath, type BlockLocations, type FileStat, type PutQuery } from '../../protocol/fs.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
 import type { User } from '../../protocol/projects.ts';
-import type { BlockSink } from '../blocks/pipeline.ts';
 import type { BlockTransport } from '../blocks/transport.ts';
 import type { AgentLog } from '../log.ts';
 import type { BlockMap } from './block-map.ts';
 import type { FileBlock } from './namespace-store.ts';
-import type { Namespace, Upload } from './namespace.ts';
+import type { Namespace } from './namespace.ts';
+import type { AppendBody, UploadSessions } from './upload-sessions.ts';
 
-export interface TransferSettings {
-  /** Block size of uploads that do not ask for one. */
-  blockSizeBytes: number;
-  /** Replication of uploads that do not ask: `min(this, healthy workers)`. */
-  replication: number;
-}
-
-/** A file opened for reading: its stat and its bytes. */
+/** A file opened for reading: its stat, where the bytes start and how many there are. */
 export interface Download {
   stat: FileStat;
+  offset: number;
+  length: number;
   stream: Readable;
 }
 
-interface OpenBlock {
-  index: number;
-  blockId: string;
-  targets: PipelineTarget[];
-  sink: BlockSink;
-  hash: Hash;
-  size: number;
+/** Which bytes of a file to read; the whole file by default. */
+export interface ByteRange {
+  offset?: number | undefined;
+  length?: number | undefined;
+}
+
+/** The part of one block a range covers. */
+interface BlockSpan {
+  block: FileBlock;
+  /** First byte within the block. */
+  start: number;
+  /** Byte after the last, within the block. */
+  end: number;
 }
 
 /** What reading one block has tried so far. */
@@ -70,74 +70,62 @@ export class FileTransfers {
   private readonly namespace: Namespace;
   private readonly transport: BlockTransport;
   private readonly blockMap: BlockMap;
-  private readonly settings: TransferSettings;
+  private readonly sessions: UploadSessions;
   private readonly log: AgentLog;
 
-  constructor(namespace: Namespace, transport: BlockTransport, blockMap: BlockMap, settings: TransferSettings, log: AgentLog) {
+  constructor(namespace: Namespace, transport: BlockTransport, blockMap: BlockMap, sessions: UploadSessions, log: AgentLog) {
     this.namespace = namespace;
     this.transport = transport;
     this.blockMap = blockMap;
-    this.settings = settings;
+    this.sessions = sessions;
     this.log = log;
   }
 
   /**
    * Stores `body` as the file `query.path` (data.write) and returns it once complete.
-   * `contentLength`, when the client sent one, lets workers check for room up front.
+   * `contentLength`, when the client sent one, is the declared size: checked against the
+   * quota up front, and by workers for room.
    */
-  async upload(caller: User, query: PutQuery, body: AsyncIterable<Buffer>, contentLength: number | undefined): Promise<FileStat> {
-    const blockSize = query.blockSize ?? this.settings.blockSizeBytes;
-    const upload = this.namespace.beginUpload(caller, query.path, {
-      overwrite: query.overwrite ?? false,
-      blockSize,
-      replication: () => this.replicationFor(query.replication),
+  async upload(caller: User, query: PutQuery, body: Omit<AppendBody, 'offset' | 'final'>, contentLength: number | undefined): Promise<FileStat> {
+    const session = this.sessions.create(caller, {
+      path: query.path,
+      ...(contentLength === undefined ? {} : { size: contentLength }),
+      ...(query.overwrite === undefined ? {} : { overwrite: query.overwrite }),
+      ...(query.blockSize === undefined ? {} : { blockSize: query.blockSize }),
+      ...(query.replication === undefined ? {} : { replication: query.replication }),
     });
-    let current: OpenBlock | undefined;
-    let total = 0;
-    let index = 0;
     try {
-      for await (const chunk of body) {
-        let offset = 0;
-        while (offset < chunk.length) {
-          current ??= await this.openBlock(upload, index, contentLength === undefined ? blockSize : Math.min(blockSize, contentLength - total));
-          const piece = chunk.subarray(offset, offset + blockSize - current.size);
-          await current.sink.write(piece);
-          current.hash.update(piece);
-          current.size += piece.length;
-          offset += piece.length;
-          total += piece.length;
-          if (current.size === blockSize) {
-            await this.closeBlock(upload, current);
-            current = undefined;
-            index += 1;
-          }
-        }
-      }
-      if (current !== undefined) await this.closeBlock(upload, current);
-      current = undefined;
-      const stat = this.namespace.completeUpload(upload, total);
-      this.log.info('file uploaded', { path: stat.path, bytes: total, blocks: index + (total % blockSize === 0 ? 0 : 1), replication: upload.replication });
-      return stat;
+      await this.sessions.append(caller, session.uploadId, { ...body, offset: 0, final: true });
+      return await this.sessions.complete(caller, session.uploadId);
     } catch (err) {
-      await current?.sink.abort();
-      this.namespace.abandonUpload(upload);
-      this.blockMap.reclaimSoon();
-      this.log.warn('upload failed; nothing of it kept', { path: upload.path, bytesReceived: total, problem: (err as Error).message });
+      await this.sessions.abort(caller, session.uploadId).catch(() => undefined);
+      this.log.warn('upload failed; nothing of it kept', { path: query.path, problem: (err as Error).message });
       throw err;
     }
   }
 
-  /** Opens the file at `path` for reading (data.read). */
-  async download(caller: User, path: string): Promise<Download> {
+  /**
+   * Opens the file at `path` for reading (data.read): all of it, or `range.length` bytes
+   * from `range.offset` (to the end without a length). An offset past the end is 416
+   * `RANGE_NOT_SATISFIABLE`; one at the end reads nothing.
+   */
+  async download(caller: User, path: string, range: ByteRange = {}): Promise<Download> {
     const plan = this.namespace.readPlan(caller, path);
-    const [first] = plan.blocks;
-    if (first === undefined) return { stat: plan.stat, stream: Readable.from([]) };
+    const size = plan.stat.size;
+    const offset = range.offset ?? 0;
+    if (offset > size) {
+      throw new HopsError('RANGE_NOT_SATISFIABLE', `${showPath(path)} has ${size} bytes; offset ${offset} is past its end.`, { field: '/offset' });
+    }
+    const length = Math.min(range.length ?? size - offset, size - offset);
+    const spans = blockSpans(plan.blocks, offset, offset + length);
+    const [first] = spans;
+    if (first === undefined) return { stat: plan.stat, offset, length: 0, stream: Readable.from([]) };
     const attempts: ReadAttempts = { tried: new Set(), problems: [] };
-    const opened = await this.openReplica(path, first, 0, attempts);
-    const stream = Readable.from(this.blockBytes(path, plan.blocks, opened, attempts));
+    const opened = await this.openReplica(path, first.block, first.start, attempts);
+    const stream = Readable.from(this.blockBytes(path, spans, opened, attempts));
     // A response abandoned before its first byte never starts the generator: let go of the replica here.
     stream.once('close', () => opened.stream.destroy());
-    return { stat: plan.stat, stream };
+    return { stat: plan.stat, offset, length, stream };
   }
 
   /** Where the blocks of the file at `path` are (data.read), replicas in reading order. */
@@ -159,89 +147,41 @@ export class FileTransfers {
     };
   }
 
-  // Uploads.
-
-  private replicationFor(requested: number | undefined): number {
-    const healthy = this.healthyWorkers().length;
-    const replication = requested ?? Math.min(this.settings.replication, healthy);
-    if (healthy === 0 || replication > healthy) {
-      throw new HopsError(
-        'NOT_ENOUGH_WORKERS',
-        `This upload needs ${Math.max(replication, 1)} healthy workers for its replicas, and the cluster has ${healthy}.`,
-      );
-    }
-    return replication;
-  }
-
-  private healthyWorkers(): ClusterHost[] {
-    return this.transport.workers().filter((host) => host.state === 'healthy');
-  }
-
-  /** `replication` distinct healthy workers, this host first when it is one. */
-  private placement(replication: number): PipelineTarget[] {
-    const healthy = this.healthyWorkers();
-    const local = healthy.filter((host) => this.transport.isLocal(host.hostId));
-    const others = healthy.filter((host) => !this.transport.isLocal(host.hostId));
-    for (let i = others.length - 1; i > 0; i -= 1) {
-      const j = randomInt(i + 1);
-      [others[i], others[j]] = [others[j] as ClusterHost, others[i] as ClusterHost];
-    }
-    const chosen = [...local, ...others].slice(0, replication);
-    if (chosen.length < replication) {
-      throw new HopsError('NOT_ENOUGH_WORKERS', `A block needs ${replication} healthy workers for its replicas, and the cluster has ${healthy.length} now.`);
-    }
-    return chosen.map((host) => ({ hostId: host.hostId, address: host.address }));
-  }
-
-  private async openBlock(upload: Upload, index: number, maxSize: number): Promise<OpenBlock> {
-    const targets = this.placement(upload.replication);
-    const blockId = randomBytes(16).toString('hex');
-    this.namespace.addBlock(upload, index, blockId, targets.map((t) => t.hostId));
-    const sink = await this.transport.openWrite(targets, blockId, Math.max(1, maxSize));
-    return { index, blockId, targets, sink, hash: createHash('sha256'), size: 0 };
-  }
-
-  /** Ends a block's pipeline and checks every replica against what was sent. */
-  private async closeBlock(upload: Upload, block: OpenBlock): Promise<void> {
-    const ack = await block.sink.finish();
-    const sha256 = block.hash.digest('hex');
-    const expected = block.targets.map((t) => t.hostId).join(',');
-    const got = ack.replicas.map((r) => r.hostId).join(',');
-    if (got !== expected) throw new HopsError('BLOCK_WRITE_FAILED', `Block ${block.index} was acknowledged by ${got || 'no host'}, not by its pipeline ${expected}.`);
-    const bad = ack.replicas.find((r) => r.size !== block.size || r.sha256 !== sha256);
-    if (bad !== undefined) {
-      throw new HopsError(
-        'BLOCK_WRITE_FAILED',
-        `Host ${bad.hostId} wrote block ${block.index} as ${bad.size} bytes with SHA-256 ${bad.sha256}; the head sent ${block.size} bytes with ${sha256}.`,
-      );
-    }
-    this.namespace.blockWritten(upload, block.blockId, block.size, sha256, block.targets.map((t) => t.hostId));
-  }
-
   // Downloads.
 
-  private async *blockBytes(path: string, blocks: FileBlock[], first: OpenReplica, firstAttempts: ReadAttempts): AsyncGenerator<Buffer> {
-    for (const block of blocks) {
-      const attempts = block === blocks[0] ? firstAttempts : { tried: new Set<string>(), problems: [] };
-      let replica = block === blocks[0] ? first : await this.openReplica(path, block, 0, attempts);
+  /**
+   * The bytes of `spans`, block after block. A block read whole is hashed and checked
+   * here too; a part of one relies on the host's check of the whole block before serving.
+   */
+  private async *blockBytes(path: string, spans: BlockSpan[], first: OpenReplica, firstAttempts: ReadAttempts): AsyncGenerator<Buffer> {
+    for (const [i, span] of spans.entries()) {
+      const { block } = span;
+      const attempts = i === 0 ? firstAttempts : { tried: new Set<string>(), problems: [] };
+      let replica = i === 0 ? first : await this.openReplica(path, block, span.start, attempts);
+      const whole = span.start === 0 && span.end === block.size;
       const hash = createHash('sha256');
+      const wanted = span.end - span.start;
       let sent = 0;
       for (;;) {
         try {
           for await (const chunk of replica.stream as AsyncIterable<Buffer>) {
-            if (sent + chunk.length > block.size) throw new Error(`it sent more than the block's ${block.size} bytes`);
-            hash.update(chunk);
-            sent += chunk.length;
-            yield chunk;
+            const piece = chunk.length > wanted - sent ? chunk.subarray(0, wanted - sent) : chunk;
+            if (whole && piece.length < chunk.length) throw new Error(`it sent more than the block's ${block.size} bytes`);
+            if (whole) hash.update(piece);
+            sent += piece.length;
+            yield piece;
+            if (sent === wanted) break;
           }
-          if (sent !== block.size) throw new Error(`it ended after ${sent} of ${block.size} bytes`);
+          if (sent !== wanted) throw new Error(`it ended after ${span.start + sent} of ${block.size} bytes`);
+          replica.stream.destroy();
           break;
         } catch (err) {
           replica.stream.destroy();
           this.readFailed(replica.hostId, block, err, attempts);
-          replica = await this.openReplica(path, block, sent, attempts);
+          replica = await this.openReplica(path, block, span.start + sent, attempts);
         }
       }
+      if (!whole) continue;
       const digest = hash.digest('hex');
       if (digest !== block.sha256) {
         throw new HopsError('BLOCK_CORRUPT', `Block ${block.index} of ${path} read as SHA-256 ${digest}, not the ${block.sha256 ?? '?'} it was written with.`);
@@ -292,3 +232,16 @@ export class FileTransfers {
   }
 }
 
+
+/** The parts of `blocks` that bytes `[from, to)` of their file cover, in order. */
+function blockSpans(blocks: FileBlock[], from: number, to: number): BlockSpan[] {
+  const spans: BlockSpan[] = [];
+  let blockStart = 0;
+  for (const block of blocks) {
+    const blockEnd = blockStart + block.size;
+    if (blockEnd > from && blockStart < to) spans.push({ block, start: Math.max(0, from - blockStart), end: Math.min(block.size, to - blockStart) });
+    blockStart = blockEnd;
+    if (blockStart >= to) break;
+  }
+  return spans;
+}

@@ -11,7 +11,9 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { FileType, ReplicaState } from '../../protocol/fs.ts';
+import { ShareStore } from './shares-store.ts';
 import { inTransaction } from './sqlite.ts';
+import { TrashStore } from './trash-store.ts';
 
 export const rootInodeId = 1;
 export const projectsInodeId = 2;
@@ -103,12 +105,35 @@ const toReplica = (row: ReplicaRow): ReplicaRecord => ({
   updatedAtMs: row.updated_at,
 });
 
+/** A directory a search starts from, and its path. */
+export interface SearchRoot {
+  id: number;
+  path: string;
+}
+
+/** A search hit: the inode and its path. */
+export interface SearchHit {
+  inode: InodeRecord;
+  path: string;
+}
+
+/** Escapes `%`, `_` and `\\` for a LIKE pattern with `ESCAPE '\\'`. */
+const likeEscape = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 /** The namespace-and-blocks tables of the cluster database. */
 export class NamespaceStore {
   private readonly db: DatabaseSync;
+  /** Shares of datasets with other projects (same connection, same transactions). */
+  readonly shares: ShareStore;
+  /** The trash (same connection, same transactions). */
+  readonly trash: TrashStore;
 
   constructor(db: DatabaseSync) {
     this.db = db;
+    this.shares = new ShareStore(db);
+    this.trash = new TrashStore(db);
+    // SQLite's LIKE folds ASCII only; names in other scripts are folded by JavaScript.
+    db.function('hops_fold', { deterministic: true }, (name) => String(name).toLowerCase());
   }
 
   /** Runs `work` in one write transaction. */
@@ -159,6 +184,60 @@ export class NamespaceStore {
     return { files: row.files, dirs: row.dirs };
   }
 
+  /** Bytes of the complete files in the subtree under `id` (not counting `id`). */
+  subtreeBytes(id: number): number {
+    const row = this.db
+      .prepare(
+        `WITH RECURSIVE tree(id, type, size) AS (
+           SELECT id, type, size FROM inodes WHERE parent_id = ? AND state = 'complete'
+           UNION ALL
+           SELECT i.id, i.type, i.size FROM inodes i JOIN tree t ON i.parent_id = t.id WHERE i.state = 'complete'
+         )
+         SELECT coalesce(sum(CASE WHEN type = 'file' THEN size ELSE 0 END), 0) AS bytes FROM tree`,
+      )
+      .get(id) as { bytes: number };
+    return row.bytes;
+  }
+
+  /** Drops the files being written anywhere under directory `id` (their uploads then fail). */
+  deleteWritingBelow(id: number): void {
+    this.db
+      .prepare(
+        `WITH RECURSIVE tree(id) AS (
+           SELECT id FROM inodes WHERE parent_id = ? AND state = 'complete' AND type = 'dir'
+           UNION ALL
+           SELECT i.id FROM inodes i JOIN tree t ON i.parent_id = t.id WHERE i.state = 'complete' AND i.type = 'dir'
+         )
+         DELETE FROM inodes WHERE state = 'writing' AND (parent_id = ? OR parent_id IN (SELECT id FROM tree))`,
+      )
+      .run(id, id);
+  }
+
+  /**
+   * Complete files and directories below `roots` whose name contains `query`, ignoring
+   * case: the newest first (or in path order), at most `limit`. A recursive walk collects
+   * the directories (with their paths), then their children are matched by SQLite's LIKE
+   * (by `hops_fold` when the query is not ASCII); CROSS JOIN keeps that order, which
+   * SQLite would otherwise turn around into a scan of every inode per directory.
+   */
+  search(roots: readonly SearchRoot[], query: string, order: 'newest' | 'path', limit: number): SearchHit[] {
+    const ascii = /^[\x00-\x7f]*$/.test(query);
+    const pattern = `%${likeEscape(ascii ? query : query.toLowerCase())}%`;
+    const match = ascii ? "i.name LIKE ? ESCAPE '\\'" : "hops_fold(i.name) LIKE ? ESCAPE '\\'";
+    const rows = this.db
+      .prepare(
+        `WITH RECURSIVE tree(id, path) AS (
+           SELECT r.value ->> 'id', r.value ->> 'path' FROM json_each(?) r
+           UNION ALL
+           SELECT i.id, t.path || '/' || i.name FROM inodes i JOIN tree t ON i.parent_id = t.id WHERE i.state = 'complete' AND i.type = 'dir'
+         )
+         SELECT i.*, t.path || '/' || i.name AS path FROM tree t CROSS JOIN inodes i ON i.parent_id = t.id WHERE i.state = 'complete' AND ${match}
+         ORDER BY ${order === 'newest' ? 'i.mtime DESC, path' : 'path'} LIMIT ?`,
+      )
+      .all(JSON.stringify(roots), pattern, limit) as unknown as Array<InodeRow & { path: string }>;
+    return rows.map((row) => ({ inode: toInode(row), path: row.path }));
+  }
+
   insertDir(parentId: number, name: string, createdBy: string, mtimeMs: number): InodeRecord {
     const result = this.db
       .prepare("INSERT INTO inodes (parent_id, name, type, state, mtime, created_by) VALUES (?, ?, 'dir', 'complete', ?, ?)")
@@ -191,9 +270,12 @@ export class NamespaceStore {
     this.db.prepare('DELETE FROM inodes WHERE id = ?').run(id);
   }
 
-  /** Deletes every file left `writing` (their uploads died with the previous head); returns how many. */
+  /** Deletes every file left `writing` by an upload without a session (it died with the previous head); returns how many. */
   deleteWritingFiles(): number {
-    return Number(this.db.prepare("DELETE FROM inodes WHERE state = 'writing'").run().changes);
+    // An upload session's file is kept: the session resumes it (upload-sessions.ts).
+    return Number(
+      this.db.prepare("DELETE FROM inodes WHERE state = 'writing' AND id NOT IN (SELECT inode_id FROM upload_sessions)").run().changes,
+    );
   }
 
   // Blocks and replicas.

@@ -14,6 +14,7 @@ import { BlockMap } from './block-map.ts';
 import { ClusterDb } from './cluster-db.ts';
 import { Namespace, type Upload } from './namespace.ts';
 import { Projects } from './projects.ts';
+import { Shares } from './shares.ts';
 
 const owner: User = { name: 'olga', admin: false, createdAtMs: 1 };
 
@@ -140,8 +141,39 @@ describe('the namespace', () => {
     // A dataset renamed is a dataset still.
     namespace.move(owner, '/Projects/vision/data', '/Projects/vision/data2');
     namespace.move(owner, '/Projects/vision/data2', '/Projects/vision/data');
-    assert.deepEqual(namespace.remove(owner, '/Projects/vision/data/x', true), { path: '/Projects/vision/data/x', files: 0, dirs: 1 });
-    assert.deepEqual(namespace.remove(owner, '/Projects/vision/data/y2', true), { path: '/Projects/vision/data/y2', files: 0, dirs: 2 });
+    // Removed into the trash: each removal is an entry of its own.
+    const { trashId: first, ...x } = namespace.remove(owner, '/Projects/vision/data/x', true);
+    const { trashId: second, ...y2 } = namespace.remove(owner, '/Projects/vision/data/y2', true);
+    assert.deepEqual([x, y2], [{ path: '/Projects/vision/data/x', files: 0, dirs: 1 }, { path: '/Projects/vision/data/y2', files: 0, dirs: 2 }]);
+    assert.ok(first !== undefined && second !== undefined && second > first);
+  });
+
+  test("a project's listing merges the datasets shared with it, in byte order, page by page", () => {
+    db.projects.insertUser({ name: 'pete', admin: false, createdAtMs: 1, tokenHash: null });
+    const pete: User = { name: 'pete', admin: false, createdAtMs: 1 };
+    projects.create(pete, { name: 'lab' });
+    for (const name of ['a', 'vision::zz', 'w', 'é']) namespace.mkdir(pete, `/Projects/lab/${name.replace('::', '-')}`);
+    const shares = new Shares(db.namespace, db.projects, now);
+    for (const name of ['b', 'x']) {
+      namespace.mkdir(owner, `/Projects/vision/${name}`);
+      shares.share(owner, `/Projects/vision/${name}`, 'lab', name === 'x');
+      shares.accept(pete, 'lab', `/Projects/vision/${name}`);
+    }
+    namespace.mkdir(owner, '/Projects/vision/pending');
+    shares.share(owner, '/Projects/vision/pending', 'lab');
+    const names: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = namespace.list(pete, '/Projects/lab', cursor, 2);
+      names.push(...page.entries.map((e) => (e.sharedFrom === undefined ? e.name : `${e.name} → ${e.path}${e.sharedFrom.readOnly ? ' (ro)' : ''}`)));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    assert.deepEqual(names, ['a', 'vision-zz', 'vision::b → /Projects/vision/b', 'vision::x → /Projects/vision/x (ro)', 'w', 'é']);
+    // Members of lab read a shared dataset by its own path; the pending one stays closed.
+    assert.equal(namespace.stat(pete, '/Projects/vision/x').type, 'dir');
+    throwsCode(() => namespace.mkdir(pete, '/Projects/vision/x/new'), 'FORBIDDEN', /read-only.*needs data\.write/);
+    throwsCode(() => namespace.stat(pete, '/Projects/vision/pending'), 'FORBIDDEN', /pete is not a member of "vision"/);
+    namespace.mkdir(pete, '/Projects/vision/b/new');
   });
 
   test('each project has its directory while it exists; a project with datasets is not deleted', () => {
@@ -203,7 +235,7 @@ describe('the namespace', () => {
     });
 
     test('reclaiming deletes the replicas of removed files on reachable hosts, then forgets the blocks', async () => {
-      namespace.remove(owner, '/Projects/vision/data/report.bin');
+      namespace.remove(owner, '/Projects/vision/data/report.bin', false, true);
       hosts = [host('w1'), host('w2', 'unreachable')];
       deleted.length = 0;
       await map.reclaim();
@@ -227,6 +259,37 @@ describe('the namespace', () => {
   });
 });
 
+/** The tables and columns of schema version 3; everything later migrations added is dropped. */
+const version3: Record<string, string[]> = {
+  hosts: ['id', 'hostname', 'address', 'roles', 'agent_version', 'inventory', 'registered_at', 'last_heartbeat_at', 'draining'],
+  heartbeats: ['seq', 'host_id', 'at', 'sample'],
+  users: ['name', 'admin', 'created_at', 'token_hash'],
+  projects: ['id', 'name', 'description', 'created_by', 'created_at'],
+  members: ['project_id', 'user_name', 'role', 'added_at'],
+  invites: ['code_hash', 'project_id', 'role', 'created_by', 'created_at', 'expires_at', 'used_at', 'used_by'],
+  audit: ['seq', 'at', 'user_name', 'action', 'project_id', 'project', 'target', 'detail'],
+  sqlite_sequence: ['name', 'seq'],
+};
+const version3Indexes = new Set(['heartbeats_by_host', 'members_by_user', 'audit_by_project']);
+
+function rollBackToVersion3(raw: import('node:sqlite').DatabaseSync): void {
+  const names = (type: string) => (raw.prepare('SELECT name FROM sqlite_master WHERE type = ?').all(type) as Array<{ name: string }>).map((row) => row.name);
+  raw.exec('PRAGMA foreign_keys = OFF');
+  for (const name of names('trigger')) if (!name.startsWith('audit_no_')) raw.exec(`DROP TRIGGER "${name}"`);
+  for (const name of names('index')) if (!name.startsWith('sqlite_autoindex') && !version3Indexes.has(name)) raw.exec(`DROP INDEX "${name}"`);
+  for (const name of names('table')) {
+    const columns = version3[name];
+    if (columns === undefined) {
+      raw.exec(`DROP TABLE "${name}"`);
+      continue;
+    }
+    for (const { name: column } of raw.prepare(`PRAGMA table_info("${name}")`).all() as Array<{ name: string }>) {
+      if (!columns.includes(column)) raw.exec(`ALTER TABLE "${name}" DROP COLUMN "${column}"`);
+    }
+  }
+  raw.exec('PRAGMA user_version = 3');
+}
+
 test('a database of schema version 3 is migrated: each project gets its directory', async () => {
   const { dir, remove } = await tempDir();
   try {
@@ -239,7 +302,7 @@ test('a database of schema version 3 is migrated: each project gets its director
     // Back to version 3, as the agent before the filesystem left it.
     const { DatabaseSync } = await import('node:sqlite');
     const raw = new DatabaseSync(file);
-    raw.exec('DROP TABLE replicas; DROP TABLE blocks; DROP TABLE inodes; PRAGMA user_version = 3;');
+    rollBackToVersion3(raw);
     raw.close();
     db = ClusterDb.open(file);
     const namespace = new Namespace(db.namespace, db.projects);

@@ -10,6 +10,12 @@
  *
  * A refused caller learns only that the project exists: the path is validated, the
  * project found and the permission checked before anything under it is looked at.
+ * Members of a project a dataset is shared with reach it by its own path, as far as the
+ * share grants (`namespace-access.ts`); their project's listing shows it.
+ *
+ * Removing moves what is removed into its project's trash (`trash.ts`) unless the call
+ * says `permanent`. Removing or trashing a dataset ends its shares, as does moving it
+ * into another dataset; renaming it keeps them (a share names its dataset's inode).
  *
  * Uploads are a lifecycle: `beginUpload` adds an invisible `writing` file, `addBlock`
  * and `blockWritten` record each block as its pipeline starts and is acknowledged,
@@ -32,9 +38,11 @@ import {
   type RemoveReply,
 } from '../../protocol/fs.ts';
 import { roleGrants, type Permission, type User } from '../../protocol/projects.ts';
-import { requirePermission } from './permissions.ts';
+import { NamespaceAccess, type ProjectScope } from './namespace-access.ts';
 import type { ProjectRecord, ProjectStore } from './project-store.ts';
 import { projectsInodeId, rootInodeId, type FileBlock, type InodeRecord, type NamespaceStore } from './namespace-store.ts';
+import { endShares } from './shares.ts';
+import { moveToTrash } from './trash.ts';
 
 /** A file being uploaded, as `beginUpload` returns it. */
 export interface Upload {
@@ -59,11 +67,6 @@ export interface ReadPlan {
   blocks: FileBlock[];
 }
 
-interface ProjectScope {
-  record: ProjectRecord;
-  dir: InodeRecord;
-}
-
 function pathRule(path: string, rule: FsPathRule, what: string, field = '/path'): HopsError {
   return new HopsError('PATH_INVALID', `Invalid path ${quotePath(path)}: ${what} (rule ${rule}: ${fsPathRules[rule]}).`, { field });
 }
@@ -85,11 +88,13 @@ export class Namespace {
   private readonly store: NamespaceStore;
   private readonly projects: ProjectStore;
   private readonly now: () => number;
+  private readonly access: NamespaceAccess;
 
   constructor(store: NamespaceStore, projects: ProjectStore, now: () => number = Date.now) {
     this.store = store;
     this.projects = projects;
     this.now = now;
+    this.access = new NamespaceAccess(store, projects);
   }
 
   // Projects' directories, kept in step with the projects (called inside their transactions).
@@ -101,13 +106,17 @@ export class Namespace {
     }
   }
 
-  /** Removes the directory of a project being deleted; refuses (`PROJECT_NOT_EMPTY`) while it holds datasets. */
+  /**
+   * Removes the directory of a project being deleted, and its trash (whose blocks are then
+   * reclaimed); refuses (`PROJECT_NOT_EMPTY`) while it holds datasets.
+   */
   projectDeleting(project: ProjectRecord): void {
     const dir = this.store.child(projectsInodeId, project.name);
     if (dir === undefined) return;
     if (this.store.hasChildren(dir.id)) {
       throw new HopsError('PROJECT_NOT_EMPTY', `"${project.name}" still holds datasets under ${projectPath(project.name)}; only an empty project can be deleted.`);
     }
+    for (const inodeId of this.store.trash.inodesOf(project.id)) this.store.deleteInode(inodeId);
     this.store.deleteInode(dir.id);
   }
 
@@ -136,12 +145,13 @@ export class Namespace {
     const scope = this.scope(caller, parts, 'data.read', `listing ${path}`);
     const inode = this.mustResolve(scope, parts);
     if (inode.type === 'file') return { entries: after === undefined ? [this.view(path, inode)] : [], nextCursor: null };
-    const children = this.store.children(inode.id, after, limit + 1);
-    const page = children.slice(0, limit);
+    const own = this.store.children(inode.id, after, limit + 1).map((child) => ({ name: child.name, stat: this.view(`${path}/${child.name}`, child) }));
+    const entries = parts.level === 'project' ? mergeByName(own, this.sharedEntries(scope.record, after, limit + 1)) : own;
+    const page = entries.slice(0, limit);
     const last = page.at(-1);
     return {
-      entries: page.map((child) => this.view(`${path}/${child.name}`, child)),
-      nextCursor: children.length > limit && last !== undefined ? encodeCursor(last.name) : null,
+      entries: page.map((entry) => entry.stat),
+      nextCursor: entries.length > limit && last !== undefined ? encodeCursor(last.name) : null,
     };
   }
 
@@ -153,6 +163,15 @@ export class Namespace {
     const inode = this.mustResolve(scope, parts);
     if (inode.type !== 'file') throw this.notAFile(path);
     return { stat: this.view(path, inode), blocks: this.store.fileBlocks(inode.id) };
+  }
+
+  /**
+   * Throws unless the caller holds `permission` on `path` now, by role or through a share:
+   * the check every namespace call makes, for work that goes on after its first call (an
+   * upload resumed later must be refused once a share ended).
+   */
+  requireAccess(caller: User, path: string, permission: Permission, doing: string): void {
+    this.scope(caller, parseFsPath(path), permission, doing);
   }
 
   // Changing.
@@ -197,10 +216,11 @@ export class Namespace {
 
   /**
    * Removes a file or a directory (data.write; a dataset needs data.import); a directory
-   * that holds anything only with `recursive`. Deleted at once — there is no trash yet —
-   * and the blocks of removed files are deleted from the workers in the background.
+   * that holds anything only with `recursive`. It goes to its project's trash, from where
+   * it can be restored until purged; with `permanent` it is deleted at once, and the
+   * blocks of its files are deleted from the workers in the background.
    */
-  remove(caller: User, path: string, recursive = false): RemoveReply {
+  remove(caller: User, path: string, recursive = false, permanent = false): RemoveReply {
     const parts = parseFsPath(path);
     this.refuseManaged(parts, 'it is removed with its project');
     return this.store.transaction(() => {
@@ -211,10 +231,17 @@ export class Namespace {
       if (!recursive && below.files + below.dirs > 0) {
         throw new HopsError('DIRECTORY_NOT_EMPTY', `${showPath(path)} holds ${below.files} files and ${below.dirs} directories.`);
       }
-      this.store.deleteInode(inode.id);
-      if (inode.parentId !== null) this.store.touch(inode.parentId, this.now());
       const files = below.files + (inode.type === 'file' ? 1 : 0);
       const dirs = below.dirs + (inode.type === 'dir' ? 1 : 0);
+      const nowMs = this.now();
+      if (isDataset) endShares(this.store, this.projects, caller, inode.id, nowMs, permanent ? 'the dataset was deleted' : 'the dataset was moved to the trash');
+      if (inode.parentId !== null) this.store.touch(inode.parentId, nowMs);
+      if (!permanent) {
+        const trashId = moveToTrash(this.store, { inode, projectId: scope.record.id, path, files, dirs, removedBy: caller.name, removedAtMs: nowMs });
+        if (isDataset) this.audit(caller, scope.record, 'dataset.trash', path, `moved to the trash (entry ${trashId}) with ${files} files and ${dirs - 1} directories`);
+        return { path, files, dirs, trashId };
+      }
+      this.store.deleteInode(inode.id);
       if (isDataset) this.audit(caller, scope.record, 'dataset.delete', path, `deleted with ${files} files and ${dirs - 1} directories`);
       return { path, files, dirs };
     });
@@ -242,6 +269,8 @@ export class Namespace {
       const nowMs = this.now();
       if (inode.parentId !== null) this.store.touch(inode.parentId, nowMs);
       this.store.touch(parent.id, nowMs);
+      // A dataset that becomes a folder of another dataset is no longer shareable by itself.
+      if (source.level === 'dataset' && target.level !== 'dataset') endShares(this.store, this.projects, caller, inode.id, nowMs, `the dataset was moved into ${to}`);
       this.store.rename(inode.id, parent.id, name, inode.mtimeMs);
       if (datasets) this.audit(caller, scope.record, 'dataset.move', to, `moved from ${from}`);
       return this.view(to, { ...inode, parentId: parent.id, name });
@@ -336,24 +365,27 @@ export class Namespace {
     };
   }
 
-  /** The project a path is in, once the caller holds `permission` there. */
+  /** Datasets of other projects shared with `record` and accepted, listed as `<project>::<dataset>` after `after`. */
+  private sharedEntries(record: ProjectRecord, after: string | undefined, limit: number): Array<{ name: string; stat: FileStat }> {
+    return this.store.shares.acceptedInto(record.id, after, limit).flatMap((share) => {
+      const dataset = this.store.inode(share.datasetId);
+      if (dataset === undefined) return [];
+      const name = `${share.project}::${share.dataset}`;
+      return [{ name, stat: { ...this.view(share.path, dataset), name, sharedFrom: { project: share.project, dataset: share.dataset, readOnly: share.readOnly } } }];
+    });
+  }
+
+  /** The project a path is in, once the caller holds `permission` on it (by role, or through a share). */
   private scope(caller: User, parts: FsPathParts, permission: Permission, doing: string): ProjectScope {
-    const name = parts.project ?? '';
-    const record = this.projects.project(name);
-    if (record === undefined) throw new HopsError('PROJECT_NOT_FOUND', `The cluster has no project "${name}".`);
-    const scope = { record, dir: this.projectDir(record) };
-    this.require(caller, scope, permission, doing);
-    return scope;
+    return this.access.pathScope(caller, parts, permission, doing);
   }
 
   private require(caller: User, scope: ProjectScope, permission: Permission, doing: string): void {
-    const role = this.projects.member(scope.record.id, caller.name)?.role ?? null;
-    requirePermission(caller, { name: scope.record.name, role }, permission, doing);
+    this.access.requireRole(caller, scope.record, permission, doing);
   }
 
-  /** The project's directory; made if missing (a project from before the filesystem). */
   private projectDir(record: ProjectRecord): InodeRecord {
-    return this.store.child(projectsInodeId, record.name) ?? this.store.insertDir(projectsInodeId, record.name, record.createdBy, record.createdAtMs);
+    return this.access.projectDir(record);
   }
 
   private fixedDir(parts: FsPathParts): InodeRecord {
@@ -431,4 +463,23 @@ export class Namespace {
       createdBy: inode.createdBy,
     };
   }
+}
+
+/** Two name-ordered lists as one, in UTF-8 byte order (as SQLite sorts names). */
+function mergeByName<T extends { name: string }>(a: T[], b: T[]): T[] {
+  const merged: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const left = a[i];
+    const right = b[j];
+    if (right === undefined || (left !== undefined && Buffer.compare(Buffer.from(left.name), Buffer.from(right.name)) <= 0)) {
+      merged.push(left as T);
+      i += 1;
+    } else {
+      merged.push(right);
+      j += 1;
+    }
+  }
+  return merged;
 }

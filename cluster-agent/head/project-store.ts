@@ -166,6 +166,14 @@ export class ProjectStore {
     return rows.map(toProject);
   }
 
+  /** A project's byte quota (null: none) and the bytes it uses, kept by the triggers of the uploads migration. */
+  quota(projectId: number): { quotaBytes: number | null; usedBytes: number } {
+    const row = this.db.prepare('SELECT quota_bytes, used_bytes FROM projects WHERE id = ?').get(projectId) as
+      | { quota_bytes: number | null; used_bytes: number }
+      | undefined;
+    return { quotaBytes: row?.quota_bytes ?? null, usedBytes: row?.used_bytes ?? 0 };
+  }
+
   countProjects(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM projects').get() as { n: number }).n;
   }

@@ -93,6 +93,8 @@ describe('the head\'s users, projects and audit log', () => {
       createdAtMs: nowMs,
       myRole: 'data-owner',
       members: [{ user: 'ana', role: 'data-owner', addedAtMs: nowMs }],
+      quotaBytes: null,
+      usedBytes: 0,
     });
     throwsCode(() => projects.create(admin(), { name: 'vision' }), 'PROJECT_EXISTS', /"vision"/);
     throwsCode(() => projects.get(ana, 'nlp'), 'PROJECT_NOT_FOUND', /no project "nlp"/);
@@ -220,7 +222,7 @@ describe('the head\'s users, projects and audit log', () => {
     db.close();
     const probe = new DatabaseSync(old, { readOnly: true });
     try {
-      assert.deepEqual({ ...probe.prepare('PRAGMA user_version').get() }, { user_version: 4 });
+      assert.deepEqual({ ...probe.prepare('PRAGMA user_version').get() }, { user_version: 6 });
       assert.deepEqual({ ...probe.prepare('PRAGMA integrity_check').get() }, { integrity_check: 'ok' });
     } finally {
       probe.close();

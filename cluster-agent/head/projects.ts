@@ -187,6 +187,7 @@ export class Projects {
       createdAtMs: record.createdAtMs,
       myRole: members.find((m) => m.user === caller.name)?.role ?? null,
       members,
+      ...this.store.quota(record.id),
     };
   }
 }

@@ -7,6 +7,9 @@ import type { DatabaseSync } from 'node:sqlite';
  * unique name) still hold when the writes land.
  */
 export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
+  // Called inside another transaction (one change made of several stores' changes), it
+  // becomes a savepoint of that one: it lands with it, or alone rolls back if it throws.
+  if (db.isTransaction) return inSavepoint(db, work);
   db.exec('BEGIN IMMEDIATE');
   try {
     const result = work();
@@ -14,6 +17,19 @@ export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
     return result;
   } catch (err) {
     db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+function inSavepoint<T>(db: DatabaseSync, work: () => T): T {
+  db.exec('SAVEPOINT nested');
+  try {
+    const result = work();
+    db.exec('RELEASE nested');
+    return result;
+  } catch (err) {
+    db.exec('ROLLBACK TO nested');
+    db.exec('RELEASE nested');
     throw err;
   }
 }

@@ -11,6 +11,7 @@ import { agentRoutes, type HostsReply } from '../../protocol/agent-api.ts';
 import { fsRoutes, type BlockLocations, type FileStat } from '../../protocol/fs.ts';
 import { projectRoutes } from '../../protocol/projects.ts';
 import { startAgent, type AgentHandle } from '../agent.ts';
+import type { AgentConfig } from '../config.ts';
 import { memoryLog, testConfig, testTokens, waitFor } from './helpers.ts';
 import { hostCert, makeTestPki, type TestPki } from './pki.ts';
 
@@ -63,6 +64,7 @@ export async function blockFile(dataDir: string, blockId: string): Promise<strin
 
 export class TestCluster {
   readonly agents: ClusterAgent[] = [];
+  private readonly configs = new Map<string, AgentConfig>();
   private pki: TestPki | undefined;
   private readonly root: string;
 
@@ -83,7 +85,10 @@ export class TestCluster {
   }
 
   /** Starts `head-1` (head and worker) and `workers` worker-only agents, and waits until all are healthy. */
-  async start(workers: number, options: { filesystem?: Record<string, unknown>; beforeStart?: (hostId: string, dataDir: string) => Promise<void> } = {}): Promise<void> {
+  async start(
+    workers: number,
+    options: { filesystem?: Record<string, unknown>; agent?: Record<string, unknown>; beforeStart?: (hostId: string, dataDir: string) => Promise<void> } = {},
+  ): Promise<void> {
     const hostIds = ['head-1', ...Array.from({ length: workers }, (_, i) => `worker-${i + 1}`)];
     this.pki = await makeTestPki(path.join(this.root, 'pki'), hostIds);
     for (const hostId of hostIds) {
@@ -103,7 +108,9 @@ export class TestCluster {
         heartbeatIntervalMs: 500,
         unreachableAfterMs: 5000,
         filesystem: { reclaimIntervalMs: 200, blockReportIntervalMs: 1000, ...options.filesystem },
+        ...options.agent,
       });
+      this.configs.set(hostId, config);
       const log = memoryLog();
       this.agents.push({ hostId, dir, dataDir, handle: await startAgent(config, { log }), log });
     }
@@ -111,6 +118,19 @@ export class TestCluster {
       const hosts = await this.hosts();
       return hostIds.every((id) => hosts.some((h) => h.hostId === id && h.state === 'healthy'));
     });
+  }
+
+  /**
+   * Starts an agent again (stopping it first if it runs) with its data dir and the same
+   * cluster port, so that the others reach it where they did.
+   */
+  async restart(hostId: string): Promise<void> {
+    const agent = this.agent(hostId);
+    const config = this.configs.get(hostId);
+    assert.ok(config?.cluster !== undefined, `the config of ${hostId}`);
+    const port = agent.handle.cluster?.port ?? 0;
+    await agent.handle.stop();
+    agent.handle = await startAgent({ ...config, cluster: { ...config.cluster, listen: { ...config.cluster.listen, port } } }, { log: agent.log });
   }
 
   async stop(): Promise<void> {

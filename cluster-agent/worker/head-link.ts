@@ -13,6 +13,7 @@ import {
   type BlockReportReply,
   type BlockReportRequest,
   type CorruptReplicaReport,
+  type HeartbeatReply,
   type HeartbeatRequest,
   type RegisterReply,
   type RegisterRequest,
@@ -155,7 +156,9 @@ export class HeadLink {
     if (sample === undefined) return true;
     const body: HeartbeatRequest = { hostId: this.deps.hostId, sample };
     try {
-      await this.post(agentRoutes.heartbeat, body);
+      const reply = (await this.post(agentRoutes.heartbeat, body)) as HeartbeatReply;
+      // A head that restarted, or that had declared this host dead, asks for its blocks now.
+      if (reply.sendBlockReport === true) this.nextReportAtMs = 0;
       return true;
     } catch (err) {
       if (err instanceof HopsError && err.code === 'HOST_NOT_FOUND') return false;

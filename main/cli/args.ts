@@ -43,6 +43,15 @@ const shared = {
   parents: { type: 'boolean', short: 'p' },
   overwrite: { type: 'boolean' },
   recursive: { type: 'boolean', short: 'r' },
+  with: { type: 'string' },
+  'read-only': { type: 'boolean' },
+  project: { type: 'string' },
+  to: { type: 'string' },
+  permanent: { type: 'boolean' },
+  limit: { type: 'string' },
+  order: { type: 'string' },
+  'block-size': { type: 'string' },
+  replication: { type: 'string' },
 } as const;
 
 /** Parses argv (without node and script); throws a VALIDATION error naming the bad flag. */

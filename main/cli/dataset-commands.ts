@@ -1,27 +1,30 @@
 /**
  * `hopsdesk dataset ls|stat|mkdir|put|get|rm|mv`: the cluster filesystem from the command
  * line, paths as `/Projects/<project>/<dataset>/…`, progress on a terminal for put and get.
+ * Sharing, the trash and search are `dataset-sharing-commands.ts`.
  */
 import path from 'node:path';
 import { HopsError } from '../../protocol/errors.ts';
 import type { FileStat, ListPage, RemoveReply } from '../../protocol/fs.ts';
 import type { Core } from '../core/core.ts';
 import type { CommandOutput } from './cluster-commands.ts';
-import { formatBytes, formatTable } from './format.ts';
+import { formatBytes, formatTable, parseSize } from './format.ts';
 import { ask, canAsk } from './prompt.ts';
+import { datasetSharingCommand, sharingActions } from './dataset-sharing-commands.ts';
 import type { Values } from './setup-commands.ts';
 
 const usage = {
   ls: 'hopsdesk dataset ls PATH',
   stat: 'hopsdesk dataset stat PATH',
   mkdir: 'hopsdesk dataset mkdir PATH [--parents]',
-  put: 'hopsdesk dataset put LOCAL… PATH [--overwrite]',
+  put: 'hopsdesk dataset put LOCAL… PATH [--overwrite] [--block-size SIZE] [--replication N]',
   get: 'hopsdesk dataset get PATH LOCAL [--overwrite]',
-  rm: 'hopsdesk dataset rm PATH [--recursive] [--yes]',
+  rm: 'hopsdesk dataset rm PATH [--recursive] [--permanent] [--yes]',
   mv: 'hopsdesk dataset mv FROM TO',
 } as const;
 
 export async function datasetCommand(core: Core, action: string, operands: string[], values: Values): Promise<CommandOutput> {
+  if (sharingActions.has(action)) return datasetSharingCommand(core, action, operands, values);
   const cluster = typeof values.cluster === 'string' ? { cluster: values.cluster } : {};
   const count = (n: number, atLeast = false) => {
     if (atLeast ? operands.length < n : operands.length !== n) {
@@ -60,7 +63,7 @@ export async function datasetCommand(core: Core, action: string, operands: strin
       const done: FileStat[] = [];
       for (const local of locals) {
         const where = intoDir ? `${target}/${path.basename(local)}` : target;
-        done.push((await core.dispatch('dataset.put', { ...cluster, localFile: local, path: where, ...(values.overwrite === true ? { overwrite: true } : {}) })) as FileStat);
+        done.push((await core.dispatch('dataset.put', { ...cluster, localFile: local, path: where, ...(values.overwrite === true ? { overwrite: true } : {}), ...putLayout(values) })) as FileStat);
       }
       return { json: { files: done }, text: done.map((f) => `${f.path}  ${formatBytes(f.size)}, ${f.replication} replicas`).join('\n') };
     }
@@ -72,14 +75,28 @@ export async function datasetCommand(core: Core, action: string, operands: strin
     }
     case 'rm': {
       count(1);
-      if (values.recursive === true && values.yes !== true) {
+      if (values.recursive === true && values.permanent !== true && values.yes !== true) {
         if (!canAsk()) throw new HopsError('VALIDATION', `This removes ${operands[0]} and everything in it. Add --yes to confirm.`, { field: '--yes' });
         if ((await ask(`Remove ${operands[0]} and everything in it? Type "yes": `)) !== 'yes') {
           throw new HopsError('VALIDATION', 'Not confirmed; nothing was removed.', { field: '--yes' });
         }
       }
-      const reply = (await core.dispatch('dataset.remove', { ...cluster, path: operands[0], ...(values.recursive === true ? { recursive: true } : {}) })) as RemoveReply;
-      return { json: reply, text: `Removed ${reply.path} (${reply.files} files, ${reply.dirs} directories)` };
+      // Skipping the trash cannot be undone: asked on a terminal, --yes elsewhere.
+      if (values.permanent === true && values.yes !== true) {
+        if (!canAsk()) throw new HopsError('VALIDATION', `--permanent deletes ${operands[0]} for good, skipping the trash. Add --yes to confirm.`, { field: '--yes' });
+        if ((await ask(`Delete ${operands[0]} for good (it will not be in the trash)? Type "yes": `)) !== 'yes') {
+          throw new HopsError('VALIDATION', 'Not confirmed; nothing was removed.', { field: '--yes' });
+        }
+      }
+      const reply = (await core.dispatch('dataset.remove', {
+        ...cluster,
+        path: operands[0],
+        ...(values.recursive === true ? { recursive: true } : {}),
+        ...(values.permanent === true ? { permanent: true } : {}),
+      })) as RemoveReply;
+      const what = `${reply.path} (${reply.files} files, ${reply.dirs} directories)`;
+      const text = reply.trashId === undefined ? `Deleted ${what} for good` : `Moved ${what} to the trash as entry ${reply.trashId}; undo with \`hopsdesk dataset restore ${reply.trashId}\``;
+      return { json: reply, text };
     }
     case 'mv': {
       count(2);
@@ -100,10 +117,18 @@ async function isDir(core: Core, cluster: { cluster?: string }, where: string): 
   }
 }
 
-/** A progress line on a terminal, rewritten in place: bytes, percent and rate. */
-export function transferProgressLine(direction: 'upload' | 'download', where: string, done: number, total: number | null, startedMs: number): string {
-  const seconds = Math.max((Date.now() - startedMs) / 1000, 0.001);
-  const percent = total ? ` ${Math.floor((100 * done) / Math.max(total, 1))}%` : '';
-  const arrow = direction === 'upload' ? '↑' : '↓';
-  return `${arrow} ${where}${percent}  ${formatBytes(done)}${total === null ? '' : ` of ${formatBytes(total)}`}  ${formatBytes(done / seconds)}/s`;
+/** `--block-size SIZE` and `--replication N` of `dataset put`, checked here so a mistake names the flag. */
+function putLayout(values: Values): { blockSize?: number; replication?: number } {
+  const layout: { blockSize?: number; replication?: number } = {};
+  if (values['block-size'] !== undefined) {
+    const blockSize = typeof values['block-size'] === 'string' ? parseSize(values['block-size']) : undefined;
+    if (blockSize === undefined) throw new HopsError('VALIDATION', `--block-size takes a size such as 8MiB or 64M, not "${String(values['block-size'])}".`, { field: '--block-size' });
+    layout.blockSize = blockSize;
+  }
+  if (values.replication !== undefined) {
+    const replication = typeof values.replication === 'string' && /^\d+$/.test(values.replication) ? Number(values.replication) : undefined;
+    if (replication === undefined) throw new HopsError('VALIDATION', `--replication takes a whole number of replicas, not "${String(values.replication)}".`, { field: '--replication' });
+    layout.replication = replication;
+  }
+  return layout;
 }

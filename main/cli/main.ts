@@ -31,13 +31,28 @@ Commands:
   project remove-member PROJECT --user USER
   project invite [PROJECT --role ROLE]  A one-time code for a new member (cluster-only without PROJECT)
   project audit PROJECT                 Who did what in a project (Data Owners)
+  project quota PROJECT SIZE|none       Set a project's byte quota, e.g. 500GiB, or lift it (cluster admin)
   dataset ls PATH                       A directory of the cluster filesystem (/Projects/<project>/<dataset>/…)
   dataset stat PATH                     A file or directory
   dataset mkdir PATH [--parents]        Create a dataset, or a directory in one
-  dataset put LOCAL… PATH [--overwrite] Upload files (progress on a terminal)
-  dataset get PATH LOCAL [--overwrite]  Download a file (progress on a terminal)
-  dataset rm PATH [--recursive] [--yes] Remove a file, or a directory with --recursive
+  dataset put LOCAL… PATH [--overwrite] [--block-size SIZE] [--replication N]
+                                        Upload files (progress on a terminal; resumes after a dropped link)
+  dataset get PATH LOCAL [--overwrite]  Download a file (progress on a terminal; resumes after a dropped link)
+  dataset rm PATH [--recursive] [--permanent] [--yes]
+                                        Remove a file, or a directory with --recursive, into the
+                                        project's trash (for good with --permanent)
   dataset mv FROM TO                    Rename or move within a project
+  dataset share PATH --with PROJECT [--read-only]
+                                        Share a dataset with another project (Data Owners)
+  dataset unshare PATH --with PROJECT   End a share (a Data Owner of either project)
+  dataset shares --project P            Datasets shared with a project, and its own shared
+  dataset accept PATH --project P       Accept a dataset shared with your project
+  dataset trash --project P             What was removed, restorable until purged
+  dataset restore ID [--to PATH]        Put a trash entry back (or at PATH)
+  dataset find PATH QUERY [--limit N] [--order newest|path]
+                                        Find files by name under a project or dataset
+  fs fsck [PATH]                        Filesystem health: under-replicated, missing and corrupt blocks
+                                        (exit 1 when a block is missing or corrupt)
   host doctor USER@HOST[:PORT] [SSH flags]
                                         Check over SSH whether a host can run the agent
   host add USER@HOST[:PORT] [--label LABEL]… [--cluster NAME] [SSH flags]
@@ -99,13 +114,22 @@ const commandFlags: Record<string, readonly string[]> = {
   'project remove-member': ['cluster', 'user'],
   'project invite': ['cluster', 'role'],
   'project audit': ['cluster'],
+  'project quota': ['cluster'],
   'dataset ls': ['cluster'],
   'dataset stat': ['cluster'],
   'dataset mkdir': ['cluster', 'parents'],
-  'dataset put': ['cluster', 'overwrite'],
+  'dataset put': ['cluster', 'overwrite', 'block-size', 'replication'],
   'dataset get': ['cluster', 'overwrite'],
-  'dataset rm': ['cluster', 'recursive', 'yes'],
+  'dataset rm': ['cluster', 'recursive', 'yes', 'permanent'],
   'dataset mv': ['cluster'],
+  'dataset share': ['cluster', 'with', 'read-only'],
+  'dataset unshare': ['cluster', 'with'],
+  'dataset shares': ['cluster', 'project'],
+  'dataset accept': ['cluster', 'project'],
+  'dataset trash': ['cluster', 'project'],
+  'dataset restore': ['cluster', 'to', 'project'],
+  'dataset find': ['cluster', 'limit', 'order'],
+  'fs fsck': ['cluster'],
   'host doctor': sshFlags,
   'host add': ['cluster', 'label', ...sshFlags],
   'host remove': ['cluster', 'yes', ...sshFlags],
@@ -123,11 +147,11 @@ export async function runCli(argv: string[]): Promise<number> {
     const command = parseCommand(argv);
     json = command.flags.json;
     // Two-word commands ("cluster status", "host doctor") may take one operand after them.
-    const words = ['cluster', 'host', 'project', 'dataset'].includes(command.path[0] ?? '') ? 2 : 1;
+    const words = ['cluster', 'host', 'project', 'dataset', 'fs'].includes(command.path[0] ?? '') ? 2 : 1;
     const name = command.path.slice(0, words).join(' ');
     operand = command.path[words];
     // Dataset commands take their operands as a list (put takes many files).
-    if (!name.startsWith('dataset ') && command.path.length > words + (withOperand.has(name) ? 1 : 0)) {
+    if (!name.startsWith('dataset ') && name !== 'fs fsck' && name !== 'project quota' && command.path.length > words + (withOperand.has(name) ? 1 : 0)) {
       throw new HopsError('VALIDATION', `Unexpected "${command.path.slice(words).join(' ')}" after "${name}".`, {
         hint: 'Run `hopsdesk --help` for usage.',
       });
@@ -137,6 +161,8 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (err) {
     const error = toWireError(err);
     process.stderr.write(json ? JSON.stringify({ error }) + '\n' : formatError(error) + '\n');
+    // A transfer cancelled with Ctrl-C exits as an interrupted command does.
+    if (error.code === 'TRANSFER_CANCELLED') return 130;
     return error.code === 'VALIDATION' || error.code === 'UNKNOWN_METHOD' ? 2 : 1;
   }
 }
@@ -203,33 +229,47 @@ async function run(name: string, command: ParsedCommand, operand: string | undef
         return 0;
       });
     }
+    case 'project quota': {
+      const { projectQuota } = await import('./project-commands.ts');
+      return withCore(flags, log, { connect: true }, async (core) => {
+        print(await projectQuota(core, operands, values), flags.json);
+        return 0;
+      });
+    }
     case 'dataset ls':
     case 'dataset stat':
     case 'dataset mkdir':
     case 'dataset put':
     case 'dataset get':
     case 'dataset rm':
-    case 'dataset mv': {
-      const { datasetCommand, transferProgressLine } = await import('./dataset-commands.ts');
+    case 'dataset mv':
+    case 'dataset share':
+    case 'dataset unshare':
+    case 'dataset shares':
+    case 'dataset accept':
+    case 'dataset trash':
+    case 'dataset restore':
+    case 'dataset find': {
+      const { datasetCommand } = await import('./dataset-commands.ts');
+      const { watchTransfers } = await import('./transfer-progress.ts');
       return withCore(flags, log, { connect: true }, async (core) => {
-        // Progress only on a terminal, rewritten in place on stderr.
-        const started = Date.now();
-        const unsubscribe =
-          process.stderr.isTTY && !flags.json
-            ? core.subscribe((event, payload) => {
-                if (event !== 'transfer.progress') return;
-                const p = payload as { direction: 'upload' | 'download'; path: string; bytesDone: number; bytesTotal: number | null };
-                process.stderr.write(`\r\x1b[K${transferProgressLine(p.direction, p.path, p.bytesDone, p.bytesTotal, started)}`);
-              })
-            : () => undefined;
+        // Progress on a terminal (rewritten in place on stderr); dropped links and resumes anywhere; Ctrl-C cancels.
+        const watch = watchTransfers(core, { tty: process.stderr.isTTY === true && !flags.json, write: (text) => process.stderr.write(text) });
         try {
           const output = await datasetCommand(core, name.slice('dataset '.length), operands, values);
-          if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
           print(output, flags.json);
           return 0;
         } finally {
-          unsubscribe();
+          watch.stop();
         }
+      });
+    }
+    case 'fs fsck': {
+      const { fsCommand } = await import('./fs-commands.ts');
+      return withCore(flags, log, { connect: true }, async (core) => {
+        const output = await fsCommand(core, 'fsck', operands, values);
+        print(output, flags.json);
+        return output.exitCode;
       });
     }
     case 'cluster create':

@@ -7,7 +7,7 @@ import { HopsError } from '../../protocol/errors.ts';
 import { roleTitles, type AuditEntry, type Invite, type Project, type Role, type User } from '../../protocol/projects.ts';
 import type { Core } from '../core/core.ts';
 import type { CommandOutput } from './cluster-commands.ts';
-import { formatTable } from './format.ts';
+import { formatBytes, formatTable, parseSize } from './format.ts';
 import { accessFrom, type Values } from './setup-commands.ts';
 
 const one = (value: Values[string]): string | undefined => {
@@ -96,6 +96,22 @@ export async function projectCommand(core: Core, action: string, operand: string
     default:
       throw new HopsError('VALIDATION', `Unknown command "project ${action}".`, { hint: 'Run `hopsdesk --help` for usage.' });
   }
+}
+
+/** `hopsdesk project quota PROJECT SIZE|none`: the cluster admin sets (or lifts) a project's byte quota. */
+export async function projectQuota(core: Core, operands: string[], values: Values): Promise<CommandOutput> {
+  const usage = 'hopsdesk project quota PROJECT SIZE|none   (SIZE such as 500GiB, 2TB or 1073741824)';
+  const [name, size] = operands;
+  if (name === undefined || size === undefined || operands.length > 2) throw new HopsError('VALIDATION', `Usage: ${usage}`, { field: 'SIZE' });
+  const quotaBytes = size.toLowerCase() === 'none' ? null : parseSize(size);
+  if (quotaBytes === undefined) throw new HopsError('VALIDATION', `"${size}" is not a size: give one such as 500GiB, 2TB or 1073741824, or none.`, { field: 'SIZE' });
+  const project = (await core.dispatch('project.setQuota', { ...clusterOf(values), project: name, quotaBytes })) as Project;
+  const used = formatBytes(project.usedBytes);
+  const text =
+    project.quotaBytes === null
+      ? `Project "${project.name}" has no quota now; it uses ${used}.`
+      : `Project "${project.name}" may hold ${formatBytes(project.quotaBytes)}; it uses ${used}.`;
+  return { json: project, text };
 }
 
 export async function clusterJoin(core: Core, name: string | undefined, values: Values): Promise<CommandOutput> {

@@ -103,7 +103,7 @@ export class AgentClient {
   }
 
   /** A call to the head's project routes (protocol/projects.ts); `:project`/`:user` filled in. */
-  call<T>(method: 'GET' | 'POST' | 'DELETE', route: string, params: Record<string, string> = {}, body?: unknown): Promise<T> {
+  call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', route: string, params: Record<string, string> = {}, body?: unknown): Promise<T> {
     const path = route.replace(/:(\w+)/g, (_m, key: string) => encodeURIComponent(params[key] ?? ''));
     return this.request<T>(method, path, body);
   }
@@ -112,7 +112,7 @@ export class AgentClient {
     return this.request<T>('GET', path);
   }
 
-  private async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, authorization = `Bearer ${this.endpoint.token}`): Promise<T> {
+  private async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, authorization = `Bearer ${this.endpoint.token}`): Promise<T> {
     let response: Response;
     try {
       response = await fetch(this.endpoint.baseUrl + path, {

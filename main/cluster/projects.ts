@@ -19,6 +19,7 @@ type ProjectHandlers = Pick<
   | 'project.invite'
   | 'project.audit'
   | 'project.me'
+  | 'project.setQuota'
 >;
 
 export function projectHandlers(clusters: Clusters, admin: ClusterAdmin): ProjectHandlers {
@@ -57,5 +58,7 @@ export function projectHandlers(clusters: Clusters, admin: ClusterAdmin): Projec
       return (await head(cluster)).call<{ entries: AuditEntry[] }>('GET', route, { project });
     },
     'project.me': async ({ cluster }) => (await head(cluster)).call<User>('GET', projectRoutes.me),
+    'project.setQuota': async ({ cluster, project, quotaBytes }) =>
+      (await head(cluster)).call<Project>('PUT', projectRoutes.quota, { project }, { quotaBytes }),
   };
 }

@@ -1,18 +1,48 @@
 /**
  * File content to and from the cluster filesystem, streamed through the head's client API
- * (and so through the SSH tunnel): never held in memory whole, with progress as bytes go,
- * and a download written aside and renamed so an interrupted one leaves no half file.
+ * (and so through the SSH tunnel), never held in memory whole, and resumed when the link
+ * drops.
+ *
+ * An upload is an upload session on the head: bytes are appended from the session's
+ * `committedBytes`, and the file appears only once completed. A download is written
+ * aside (`<file>.hopsdesk-partial`) and renamed once whole; it goes on with a range read
+ * from the bytes it already has. When the link drops (the tunnel or the agent connection
+ * fails, or no byte moves for `stallMs`), a transfer waits for the cluster connection to
+ * come back — it redials by itself — asks where to go on and resumes; after
+ * `resumeWithinMs` without getting anywhere it gives up with `TRANSFER_LINK_LOST`.
+ *
+ * Every transfer has an id; `transfer.progress` events carry it with the state, and
+ * `cancel(id)` stops it: an upload's session is dropped on the head, a download's
+ * partial file removed.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import { randomUUID } from 'node:crypto';
 import { Transform } from 'node:stream';
-import { HopsError, type WireError } from '../../protocol/errors.ts';
-import { fsRoutes, type FileStat } from '../../protocol/fs.ts';
+import { pipeline } from 'node:stream/promises';
+import type { EventPayload, TransferState } from '../../protocol/desktop-api.ts';
+import { HopsError, type ErrorCode, type WireError } from '../../protocol/errors.ts';
+import { fsRoutes, type FileStat, type UploadSession } from '../../protocol/fs.ts';
 import type { AgentEndpoint } from './agent-client.ts';
+import type { ClusterConnection } from './connection.ts';
 
-export type Progress = (bytesDone: number, bytesTotal: number | undefined) => void;
+export type TransferEvent = EventPayload<'transfer.progress'>;
+
+/** How a transfer reaches the head, now and after the link came back. */
+export interface HeadLink {
+  /** The head's endpoint once the cluster is connected; rejects after `withinMs` or when `signal` aborts. */
+  endpoint(withinMs: number, signal: AbortSignal): Promise<AgentEndpoint>;
+}
+
+export interface TransferSettings {
+  /** How long a dropped transfer waits for the link to come back and work again. */
+  resumeWithinMs: number;
+  /** No byte moving for this long counts as a dropped link. */
+  stallMs: number;
+}
+
+export const transferDefaults: TransferSettings = { resumeWithinMs: 5 * 60_000, stallMs: 20_000 };
 
 export interface UploadOptions {
   overwrite?: boolean;
@@ -20,63 +50,410 @@ export interface UploadOptions {
   replication?: number;
 }
 
-/** Uploads `localFile` to `path`; resolves with the file as the head recorded it. */
-export async function uploadFile(endpoint: AgentEndpoint, path: string, localFile: string, options: UploadOptions, onProgress: Progress): Promise<FileStat> {
-  const size = await localSize(localFile);
-  const query = new URLSearchParams({ path });
-  if (options.overwrite) query.set('overwrite', 'true');
-  if (options.blockSize !== undefined) query.set('blockSize', String(options.blockSize));
-  if (options.replication !== undefined) query.set('replication', String(options.replication));
-  const request = http.request(`${endpoint.baseUrl}${fsRoutes.content}?${query}`, {
+export interface UploadRequest extends UploadOptions {
+  path: string;
+  localFile: string;
+  transferId?: string;
+}
+
+export interface DownloadRequest {
+  path: string;
+  localFile: string;
+  transferId?: string;
+}
+
+export type Progress = (bytesDone: number, bytesTotal: number | undefined) => void;
+
+/** Errors after which a transfer waits for the link and goes on, rather than failing. */
+const resumable = new Set<ErrorCode>(['AGENT_UNREACHABLE', 'UPLOAD_INCOMPLETE', 'NOT_ENOUGH_WORKERS', 'BLOCK_WRITE_FAILED', 'DATA_UNAVAILABLE', 'BLOCK_CORRUPT', 'SAFE_MODE']);
+
+/** Small JSON calls (open, status, complete) must answer within this. */
+const callTimeoutMs = 15_000;
+
+/** Most bytes `readRange` returns at once. */
+export const maxRangeBytes = 64 * 1024 * 1024;
+
+/** A link to a fixed endpoint: nothing to wait for. */
+export function fixedLink(endpoint: AgentEndpoint): HeadLink {
+  return { endpoint: async () => endpoint };
+}
+
+/** A link through a cluster connection: waits, polling, until it says connected again. */
+export function connectionLink(connection: ClusterConnection): HeadLink {
+  return {
+    async endpoint(withinMs, signal) {
+      const deadline = Date.now() + withinMs;
+      for (;;) {
+        if (signal.aborted) throw cancelled();
+        if (connection.connection.state === 'connected') return connection.client().endpoint;
+        if (Date.now() >= deadline) throw new HopsError('AGENT_UNREACHABLE', `The cluster is ${connection.connection.state}: ${connection.connection.detail}.`);
+        await delay(250, signal);
+      }
+    },
+  };
+}
+
+/** The transfers this core runs, by id, so they can be cancelled. */
+export class Transfers {
+  private readonly emit: (event: TransferEvent) => void;
+  private readonly settings: TransferSettings;
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(emit: (event: TransferEvent) => void, settings: TransferSettings = transferDefaults) {
+    this.emit = emit;
+    this.settings = settings;
+  }
+
+  /** Uploads `request.localFile` to `request.path` through an upload session; resolves with the file once complete. */
+  async upload(link: HeadLink, request: UploadRequest): Promise<FileStat> {
+    const size = await localSize(request.localFile);
+    const run = this.begin(request.transferId, { direction: 'upload', path: request.path, localFile: request.localFile, bytesTotal: size });
+    let session: UploadSession | undefined;
+    let endpoint: AgentEndpoint | undefined;
+    try {
+      endpoint = await link.endpoint(0, run.signal);
+      const created = await this.resuming(run, link, endpoint, async (at) => {
+        endpoint = at;
+        return callHead<UploadSession>(at, 'POST', fsRoutes.uploads, run.signal, {
+          path: request.path,
+          size,
+          ...(request.overwrite === undefined ? {} : { overwrite: request.overwrite }),
+          ...(request.blockSize === undefined ? {} : { blockSize: request.blockSize }),
+          ...(request.replication === undefined ? {} : { replication: request.replication }),
+        });
+      });
+      session = created;
+      const route = fsRoutes.upload.replace(':uploadId', created.uploadId);
+      let committed = 0;
+      // Sends from `committed`; after a drop, the head says where it got to.
+      while (committed < size) {
+        committed = await this.resuming(
+          run,
+          link,
+          endpoint,
+          async (at) => {
+            endpoint = at;
+            const reply = await appendFile(at, route, request.localFile, committed, size, this.settings.stallMs, run);
+            return reply.committedBytes;
+          },
+          async (at) => {
+            const status = await callHead<UploadSession>(at, 'GET', route, run.signal);
+            committed = status.committedBytes;
+            return committed;
+          },
+        );
+      }
+      const stat = await this.resuming(run, link, endpoint, (at) => completeUpload(at, route, request.path, size, run.signal));
+      run.finish('done', size);
+      return stat;
+    } catch (err) {
+      const wasCancelled = run.signal.aborted;
+      if (session !== undefined && endpoint !== undefined) {
+        // Nothing of a cancelled or failed upload is kept; unreachable now, the session expires by itself.
+        await callHead(endpoint, 'DELETE', fsRoutes.upload.replace(':uploadId', session.uploadId), AbortSignal.timeout(5000)).catch(() => undefined);
+      }
+      run.finish(wasCancelled ? 'cancelled' : 'failed');
+      throw wasCancelled ? cancelled(request.path) : err;
+    }
+  }
+
+  /** Downloads `request.path` into `request.localFile` (replacing it only once whole); resolves with the byte count. */
+  async download(link: HeadLink, request: DownloadRequest): Promise<number> {
+    const run = this.begin(request.transferId, { direction: 'download', path: request.path, localFile: request.localFile, bytesTotal: null });
+    const partial = `${request.localFile}.hopsdesk-partial`;
+    try {
+      const endpoint = await link.endpoint(0, run.signal);
+      const first = await this.resuming(run, link, endpoint, (at) => statFile(at, request.path, run.signal));
+      run.total = first.size;
+      await writeFile(partial, '', { mode: 0o644 });
+      let done = 0;
+      while (done < first.size) {
+        done = await this.resuming(
+          run,
+          link,
+          endpoint,
+          (at) => readInto(at, request.path, partial, done, this.settings.stallMs, run),
+          async (at) => {
+            // The file must be the one the bytes so far came from.
+            const now = await statFile(at, request.path, run.signal);
+            if (now.size !== first.size || now.mtimeMs !== first.mtimeMs) {
+              throw new HopsError('VALIDATION', `${request.path} changed on the cluster during the download.`, { hint: 'Download it again.' });
+            }
+            // Only whole blocks are kept: the head checks a block's digest once all of it passed.
+            const kept = (await stat(partial)).size;
+            done = first.blockSize > 0 ? kept - (kept % first.blockSize) : 0;
+            await truncate(partial, done);
+            return done;
+          },
+        );
+      }
+      await rename(partial, request.localFile);
+      run.finish('done', done);
+      return done;
+    } catch (err) {
+      await rm(partial, { force: true });
+      const wasCancelled = run.signal.aborted;
+      run.finish(wasCancelled ? 'cancelled' : 'failed');
+      throw wasCancelled ? cancelled(request.path) : err;
+    }
+  }
+
+  /** Stops a running transfer; `TRANSFER_NOT_FOUND` when none has that id. */
+  cancel(transferId: string): void {
+    const controller = this.running.get(transferId);
+    if (controller === undefined) throw new HopsError('TRANSFER_NOT_FOUND', `No transfer ${transferId} is running.`);
+    controller.abort();
+  }
+
+  private begin(transferId: string | undefined, base: Omit<TransferEvent, 'transferId' | 'bytesDone' | 'state'>): TransferRun {
+    const id = transferId ?? randomUUID();
+    if (this.running.has(id)) throw new HopsError('VALIDATION', `A transfer ${id} is already running.`, { field: '/transferId' });
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    const run = new TransferRun(id, base, controller.signal, this.emit, () => this.running.delete(id));
+    run.report('running', 0);
+    return run;
+  }
+
+  /**
+   * Runs `step` against the head; when the link drops, waits for it, asks `where` the
+   * transfer stands (reported as the resumed position) and runs `step` again, until it
+   * works or `resumeWithinMs` passed without success.
+   */
+  private async resuming<T>(
+    run: TransferRun,
+    link: HeadLink,
+    first: AgentEndpoint,
+    step: (endpoint: AgentEndpoint) => Promise<T>,
+    where?: (endpoint: AgentEndpoint) => Promise<number>,
+  ): Promise<T> {
+    let endpoint = first;
+    // The time allowed runs from the first drop, and starts over once bytes moved again.
+    let droppedAtMs = 0;
+    let doneAtDrop = -1;
+    // Failures in a row without getting further: the cluster is back but not ready (a worker
+    // still unreachable, safe mode), so each try waits longer rather than resending at once.
+    let fruitless = 0;
+    for (;;) {
+      try {
+        return await step(endpoint);
+      } catch (err) {
+        if (run.signal.aborted) throw err;
+        if (!(err instanceof HopsError) || !resumable.has(err.code)) throw err;
+        if (run.done > doneAtDrop) {
+          droppedAtMs = Date.now();
+          doneAtDrop = run.done;
+          fruitless = 0;
+        } else {
+          fruitless += 1;
+        }
+        run.report('retrying', run.done);
+        if (fruitless > 0) await delay(Math.min(10_000, 500 * 2 ** fruitless), run.signal);
+        for (let attempt = 0; ; attempt += 1) {
+          const left = droppedAtMs + this.settings.resumeWithinMs - Date.now();
+          if (left <= 0) {
+            throw new HopsError(
+              'TRANSFER_LINK_LOST',
+              `The link to the head dropped during the ${run.base.direction} of ${run.base.path} (${run.done} of ${run.total ?? '?'} bytes) and did not come back within ${Math.round(this.settings.resumeWithinMs / 1000)} s: ${(err as Error).message}`,
+            );
+          }
+          try {
+            endpoint = await link.endpoint(left, run.signal);
+            if (where !== undefined) run.report('running', await where(endpoint));
+            else run.report('running', run.done);
+            break;
+          } catch (probe) {
+            if (run.signal.aborted) throw probe;
+            if (probe instanceof HopsError && !resumable.has(probe.code)) throw probe;
+            await delay(Math.min(5000, 500 * 2 ** attempt), run.signal);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** One transfer's identity and progress reports. */
+class TransferRun {
+  readonly id: string;
+  readonly base: Omit<TransferEvent, 'transferId' | 'bytesDone' | 'state'>;
+  readonly signal: AbortSignal;
+  total: number | null;
+  done = 0;
+  private readonly emit: (event: TransferEvent) => void;
+  private readonly ended: () => void;
+  private lastMs = 0;
+
+  constructor(id: string, base: TransferRun['base'], signal: AbortSignal, emit: (event: TransferEvent) => void, ended: () => void) {
+    this.id = id;
+    this.base = base;
+    this.total = base.bytesTotal;
+    this.signal = signal;
+    this.emit = emit;
+    this.ended = ended;
+  }
+
+  /** Bytes moved so far, at most one event every 100 ms. */
+  progress(bytesDone: number): void {
+    this.done = bytesDone;
+    const now = Date.now();
+    if (now - this.lastMs < 100) return;
+    this.lastMs = now;
+    this.report('running', bytesDone);
+  }
+
+  report(state: TransferState, bytesDone: number): void {
+    this.done = bytesDone;
+    this.emit({ ...this.base, bytesTotal: this.total, transferId: this.id, state, bytesDone });
+  }
+
+  finish(state: 'done' | 'failed' | 'cancelled', bytesDone = this.done): void {
+    this.ended();
+    this.report(state, bytesDone);
+  }
+}
+
+// Uploads.
+
+/** Sends `localFile` from `offset` as one append; resolves with the session as the head then has it. */
+async function appendFile(endpoint: AgentEndpoint, route: string, localFile: string, offset: number, size: number, stallMs: number, run: TransferRun): Promise<UploadSession> {
+  const request = http.request(`${endpoint.baseUrl}${route}?offset=${offset}`, {
     method: 'PUT',
-    headers: { authorization: `Bearer ${endpoint.token}`, 'content-type': 'application/octet-stream', 'content-length': size },
+    signal: run.signal,
+    headers: { authorization: `Bearer ${endpoint.token}`, 'content-type': 'application/octet-stream', 'content-length': size - offset },
   });
-  const answer = responseOf(request).catch((err: Error) => unreachable(endpoint, err));
-  // A refusal (403, 409) may come while bytes still flow and end the stream early: the
+  // Failures surface through the pipeline and the answer below; none may go unheard.
+  request.on('error', () => undefined);
+  const watch = stallWatch(stallMs, (why) => request.destroy(why));
+  const answer = responseOf(request).catch((err: Error) => err);
+  const source = size === offset ? [] : createReadStream(localFile, { start: offset, highWaterMark: 1024 * 1024 });
+  // A refusal (403, 507) may come while bytes still flow and end the stream early: the
   // head's answer, when there is one, says more than the broken pipe.
-  const sent = await pipeline(createReadStream(localFile, { highWaterMark: 1024 * 1024 }), counter(size, onProgress), request).then(
+  const sent = await pipeline(source, counter(offset, (bytes) => (watch.moved(), run.progress(bytes))), request).then(
     () => undefined,
     (err: Error) => err,
   );
-  const result = await answer;
-  if (result instanceof HopsError) throw result;
-  if (result.status >= 300) throw wireError(result.status, result.body, path);
-  if (sent !== undefined) throw unreachable(endpoint, sent);
-  return JSON.parse(result.body) as FileStat;
+  try {
+    const result = await answer;
+    if (result instanceof Error) throw unreachable(endpoint, sent ?? result);
+    if (result.status >= 300) throw wireError(result.status, result.body, route);
+    return JSON.parse(result.body) as UploadSession;
+  } finally {
+    watch.stop();
+  }
 }
 
-/** Downloads `path` into `localFile` (replacing it only once complete); resolves with the byte count. */
-export async function downloadFile(endpoint: AgentEndpoint, path: string, localFile: string, onProgress: Progress): Promise<number> {
-  const request = http.request(`${endpoint.baseUrl}${fsRoutes.content}?${new URLSearchParams({ path })}`, {
+/** Completes the session at `route`; a completion whose answer was lost is recognized by the file it made. */
+async function completeUpload(endpoint: AgentEndpoint, route: string, path: string, size: number, signal: AbortSignal): Promise<FileStat> {
+  try {
+    return await callHead<FileStat>(endpoint, 'POST', `${route}/complete`, signal);
+  } catch (err) {
+    if (!(err instanceof HopsError) || err.code !== 'UPLOAD_NOT_FOUND') throw err;
+    const file = await statFile(endpoint, path, signal).catch(() => undefined);
+    if (file?.size === size) return file;
+    throw err;
+  }
+}
+
+// Downloads.
+
+/** Appends the bytes of `path` from `offset` to `partial`; resolves with the partial file's size. */
+async function readInto(endpoint: AgentEndpoint, path: string, partial: string, offset: number, stallMs: number, run: TransferRun): Promise<number> {
+  const request = http.request(`${endpoint.baseUrl}${fsRoutes.content}?${new URLSearchParams({ path, offset: String(offset) })}`, {
+    signal: run.signal,
     headers: { authorization: `Bearer ${endpoint.token}` },
   });
-  request.end();
-  const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    request.once('response', resolve);
-    request.once('error', (err) => reject(unreachable(endpoint, err)));
-  });
-  if ((response.statusCode ?? 500) >= 300) {
-    let body = '';
-    for await (const chunk of response) body += String(chunk);
-    throw wireError(response.statusCode ?? 500, body, path);
-  }
-  const total = Number(response.headers['content-length']);
-  const partial = `${localFile}.hopsdesk-partial`;
-  let done = 0;
+  request.on('error', () => undefined);
+  const watch = stallWatch(stallMs, (why) => request.destroy(why));
   try {
-    await pipeline(response, counter(Number.isFinite(total) ? total : undefined, (bytes) => {
-      done = bytes;
-      onProgress(bytes, Number.isFinite(total) ? total : undefined);
-    }), createWriteStream(partial, { mode: 0o644 }));
-    if (Number.isFinite(total) && done !== total) {
-      throw new HopsError('AGENT_UNREACHABLE', `The download of ${path} ended after ${done} of ${total} bytes.`, { hint: 'Run the command again.' });
+    request.end();
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      request.once('response', resolve);
+      request.once('error', (err) => reject(unreachable(endpoint, err)));
+    });
+    if ((response.statusCode ?? 500) >= 300) {
+      let body = '';
+      for await (const chunk of response) body += String(chunk);
+      throw wireError(response.statusCode ?? 500, body, path);
     }
-    await rename(partial, localFile);
-    return done;
-  } catch (err) {
-    await rm(partial, { force: true });
-    throw err instanceof HopsError ? err : new HopsError('AGENT_UNREACHABLE', `The download of ${path} was cut: ${(err as Error).message}.`, { hint: 'Run the command again.', cause: err });
+    const expected = Number(response.headers['content-length']);
+    await pipeline(response, counter(offset, (bytes) => (watch.moved(), run.progress(bytes))), createWriteStream(partial, { flags: 'a', mode: 0o644 })).catch((err: Error) => {
+      throw run.signal.aborted ? err : unreachable(endpoint, err);
+    });
+    const size = (await stat(partial)).size;
+    if (Number.isFinite(expected) && size !== offset + expected) {
+      throw new HopsError('AGENT_UNREACHABLE', `The download of ${path} ended after ${size - offset} of ${expected} bytes.`);
+    }
+    return size;
+  } finally {
+    watch.stop();
   }
+}
+
+/**
+ * Up to `length` bytes of the file at `path` from `offset`, or its last `lastBytes`:
+ * for a preview's first or last bytes, without reading the rest. At most 64 MiB.
+ */
+export async function readRange(
+  endpoint: AgentEndpoint,
+  path: string,
+  range: { offset: number; length: number } | { lastBytes: number },
+  signal: AbortSignal = AbortSignal.timeout(60_000),
+): Promise<{ bytes: Buffer; offset: number; fileSize: number }> {
+  const wanted = 'lastBytes' in range ? range.lastBytes : range.length;
+  if (!Number.isInteger(wanted) || wanted < 0 || wanted > maxRangeBytes) {
+    throw new HopsError('VALIDATION', `A range read takes 0 to ${maxRangeBytes} bytes, not ${wanted}.`, { field: '/length' });
+  }
+  const fileSize = (await statFile(endpoint, path, signal)).size;
+  const offset = 'lastBytes' in range ? Math.max(0, fileSize - range.lastBytes) : range.offset;
+  const query = new URLSearchParams({ path, offset: String(offset), length: String(wanted) });
+  let response: Response;
+  try {
+    response = await fetch(`${endpoint.baseUrl}${fsRoutes.content}?${query}`, { headers: { authorization: `Bearer ${endpoint.token}` }, signal });
+  } catch (err) {
+    throw unreachable(endpoint, err as Error);
+  }
+  if (!response.ok) throw wireError(response.status, await response.text(), path);
+  return { bytes: Buffer.from(await response.arrayBuffer()), offset, fileSize };
+}
+
+/** Uploads `localFile` to `path` at a fixed endpoint, resuming while that endpoint answers again. */
+export async function uploadFile(endpoint: AgentEndpoint, path: string, localFile: string, options: UploadOptions, onProgress: Progress): Promise<FileStat> {
+  const transfers = new Transfers((event) => onProgress(event.bytesDone, event.bytesTotal ?? undefined));
+  return transfers.upload(fixedLink(endpoint), { path, localFile, ...options });
+}
+
+/** Downloads `path` into `localFile` from a fixed endpoint (replacing it only once whole); resolves with the byte count. */
+export async function downloadFile(endpoint: AgentEndpoint, path: string, localFile: string, onProgress: Progress): Promise<number> {
+  const transfers = new Transfers((event) => onProgress(event.bytesDone, event.bytesTotal ?? undefined));
+  return transfers.download(fixedLink(endpoint), { path, localFile });
+}
+
+// Plumbing.
+
+async function statFile(endpoint: AgentEndpoint, path: string, signal: AbortSignal): Promise<FileStat> {
+  const file = await callHead<FileStat>(endpoint, 'GET', `${fsRoutes.stat}?${new URLSearchParams({ path })}`, signal);
+  if (file.type !== 'file') throw new HopsError('NOT_A_FILE', `${path} is a directory.`);
+  return file;
+}
+
+/** A JSON call to the head; transport failures are `AGENT_UNREACHABLE`, the head's refusals keep their code. */
+async function callHead<T>(endpoint: AgentEndpoint, method: string, route: string, signal: AbortSignal, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`${endpoint.baseUrl}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${endpoint.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.any([signal, AbortSignal.timeout(callTimeoutMs)]),
+    });
+  } catch (err) {
+    if (signal.aborted) throw err;
+    throw unreachable(endpoint, err as Error);
+  }
+  const text = await response.text().catch(() => '');
+  if (!response.ok) throw wireError(response.status, text, route);
+  return JSON.parse(text) as T;
 }
 
 async function localSize(file: string): Promise<number> {
@@ -87,23 +464,24 @@ async function localSize(file: string): Promise<number> {
   return info.size;
 }
 
-/** Passes bytes through, reporting the running count at most every 100 ms and at the end. */
-function counter(total: number | undefined, onProgress: Progress): Transform {
-  let done = 0;
-  let lastMs = 0;
+/** Calls `onStall` when `moved` was not called for `stallMs`. */
+function stallWatch(stallMs: number, onStall: (why: Error) => void): { moved: () => void; stop: () => void } {
+  let lastMs = Date.now();
+  const timer = setInterval(() => {
+    if (Date.now() - lastMs > stallMs) onStall(new Error(`no byte moved for ${Math.round(stallMs / 1000)} s`));
+  }, Math.min(1000, stallMs));
+  timer.unref();
+  return { moved: () => (lastMs = Date.now()), stop: () => clearInterval(timer) };
+}
+
+/** Passes bytes through, reporting the running count from `start`. */
+function counter(start: number, onBytes: (bytes: number) => void): Transform {
+  let done = start;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       done += chunk.length;
-      const now = Date.now();
-      if (now - lastMs >= 100) {
-        lastMs = now;
-        onProgress(done, total);
-      }
+      onBytes(done);
       callback(null, chunk);
-    },
-    flush(callback) {
-      onProgress(done, total);
-      callback();
     },
   });
 }
@@ -121,7 +499,7 @@ function responseOf(request: http.ClientRequest): Promise<{ status: number; body
   });
 }
 
-function wireError(status: number, body: string, path: string): HopsError {
+function wireError(status: number, body: string, what: string): HopsError {
   try {
     const wire = JSON.parse(body) as Partial<WireError>;
     if (typeof wire.code === 'string' && typeof wire.message === 'string') {
@@ -130,9 +508,30 @@ function wireError(status: number, body: string, path: string): HopsError {
   } catch {
     // Not one of ours; the status says enough.
   }
-  return new HopsError('AGENT_UNREACHABLE', `The head answered ${status} for ${path}.`);
+  return new HopsError('AGENT_UNREACHABLE', `The head answered ${status} for ${what}.`);
 }
 
 function unreachable(endpoint: AgentEndpoint, err: Error): HopsError {
-  return new HopsError('AGENT_UNREACHABLE', `Cannot reach the head at ${endpoint.baseUrl}: ${err.message}.`, { cause: err });
+  if (err instanceof HopsError) return err;
+  const cause = err.cause instanceof Error ? err.cause.message : err.message;
+  return new HopsError('AGENT_UNREACHABLE', `Cannot reach the head at ${endpoint.baseUrl}: ${cause}.`, { cause: err });
+}
+
+function cancelled(path?: string): HopsError {
+  return new HopsError('TRANSFER_CANCELLED', path === undefined ? 'The transfer was cancelled.' : `The transfer of ${path} was cancelled; nothing of it was kept.`);
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(cancelled());
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

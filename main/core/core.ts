@@ -3,6 +3,7 @@
  * hold a `Core` and nothing else of main/.
  */
 import type { AppInfo, AppMode, EventName, EventPayload } from '../../protocol/desktop-api.ts';
+import type { StreamTransfers } from '../cluster/stream-transfers.ts';
 import type { SecretCipher } from '../security/secret-store.ts';
 
 export interface CoreOptions {
@@ -32,6 +33,8 @@ export interface Core {
    * Throws `HopsError` (VALIDATION naming the field, UNKNOWN_METHOD, …) on bad input.
    */
   dispatch(method: string, params: unknown): Promise<unknown>;
+  /** File content streamed to and from the cluster for front ends without local files (web mode). */
+  readonly streams: StreamTransfers;
   /** Subscribes to every desktop event; returns the unsubscribe function. */
   subscribe(listener: CoreEventListener): () => void;
   /** Creates the local cluster on first use, starts or reuses its agent, connects. */

@@ -8,8 +8,13 @@ import { productVersion } from '../../protocol/version.ts';
 import { createDispatcher } from '../api/dispatcher.ts';
 import path from 'node:path';
 import { Clusters } from '../cluster/clusters.ts';
+import { createStreamTransfers } from '../cluster/stream-transfers.ts';
 import { Terminals } from '../cluster/terminals.ts';
+import { OfflineCopies } from '../offline/offline-copies.ts';
+import { Duck } from '../previews/duckdb.ts';
+import { Scratch } from '../previews/scratch.ts';
 import { ClusterAdmin } from '../provision/cluster-admin.ts';
+import { seedDemoProject } from '../samples/demo-project.ts';
 import { createSecretStore } from '../security/secret-store.ts';
 import { openWorkspace } from '../workspace/workspace.ts';
 import type { Core, CoreOptions } from './core.ts';
@@ -26,6 +31,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const clusters = new Clusters(config, workspace, bus, secrets);
   const admin = new ClusterAdmin(config, workspace, clusters, secrets, (progress) => bus.emit('provision.progress', progress));
   const terminals = new Terminals(bus);
+  const scratch = new Scratch(config.workspaceDir);
+  const previews = { scratch, duck: new Duck(scratch.root) };
+  const offline = new OfflineCopies(clusters, workspace, previews, (progress) => bus.emit('offline.progress', progress));
+  let seeding: Promise<unknown> = Promise.resolve();
   const info: AppInfo = {
     version: productVersion,
     mode: config.mode,
@@ -33,7 +42,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     platform: `${os.platform()}-${os.arch()}`,
   };
   const dispatch = createDispatcher(
-    createHandlers({ info, workspace, clusters, admin, terminals, sshConfigFile: config.sshConfigFile, bus }),
+    createHandlers({ info, workspace, clusters, admin, terminals, sshConfigFile: config.sshConfigFile, bus, previews, offline }),
   );
   let stopping: Promise<void> | undefined;
 
@@ -41,13 +50,24 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     info,
     dispatch,
     subscribe: (listener) => bus.subscribe(listener),
+    streams: createStreamTransfers(clusters, bus),
     start: async () => {
       if (config.startLocalCluster) await clusters.start();
+      // The sample project goes on the local cluster after start, in the background; a
+      // one-shot CLI command does only what it was asked.
+      if (config.startLocalCluster && config.mode !== 'cli') {
+        seeding = seedDemoProject({ clusters, workspace, tools: previews, samplesDir: path.join(config.appRoot, 'resources', 'samples') }).catch((err: unknown) =>
+          config.log(`the demo project was not added this time: ${err instanceof Error ? err.message : String(err)}`),
+        );
+      }
     },
     stop: () => {
       stopping ??= (async () => {
         terminals.closeAll();
+        await seeding;
         await clusters.stop();
+        await previews.duck.close();
+        scratch.close();
         workspace.close();
       })();
       return stopping;

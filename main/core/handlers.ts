@@ -7,6 +7,12 @@ import { HopsError } from '../../protocol/errors.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
 import type { Clusters } from '../cluster/clusters.ts';
 import { datasetHandlers } from '../cluster/datasets.ts';
+import { Transfers } from '../cluster/transfers.ts';
+import { fsckHandlers } from '../cluster/fsck.ts';
+import { offlineHandlers } from '../offline/offline-handlers.ts';
+import type { OfflineCopies } from '../offline/offline-copies.ts';
+import { previewHandlers } from '../previews/preview-handler.ts';
+import type { PreviewTools } from '../previews/preview-file.ts';
 import { projectHandlers } from '../cluster/projects.ts';
 import type { Terminals } from '../cluster/terminals.ts';
 import type { ClusterAdmin } from '../provision/cluster-admin.ts';
@@ -22,10 +28,14 @@ export interface HandlerServices {
   terminals: Terminals;
   sshConfigFile: string | undefined;
   bus: EventBus;
+  previews: PreviewTools;
+  offline: OfflineCopies;
 }
 
 export function createHandlers(services: HandlerServices): DesktopHandlers {
   const { info, workspace, clusters, admin, terminals, sshConfigFile, bus } = services;
+  // Uploads and downloads of local files, by id, so that any front end can cancel one.
+  const transfers = new Transfers((event) => bus.emit('transfer.progress', event));
   /** Live hosts when connected; the workspace's cached copy otherwise (offline view). */
   const hostsOf = async (name: string): Promise<ClusterHost[]> => {
     const connection = await clusters.ready(name);
@@ -93,7 +103,14 @@ export function createHandlers(services: HandlerServices): DesktopHandlers {
     'host.upgrade': (params) => admin.upgrade(params),
 
     ...projectHandlers(clusters, admin),
-    ...datasetHandlers(clusters, bus),
+    ...datasetHandlers(clusters, transfers),
+    'transfer.cancel': async ({ transferId }) => {
+      transfers.cancel(transferId);
+      return {};
+    },
+    ...fsckHandlers(clusters),
+    ...previewHandlers(clusters, services.offline, services.previews),
+    ...offlineHandlers(services.offline),
 
     'terminal.open': async ({ cluster, hostId, cols, rows }) => {
       const name = clusters.resolveName(cluster);

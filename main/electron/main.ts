@@ -7,10 +7,11 @@
  * (`hopsdesk open` does this when an Electron binary exists). Without --workspace the
  * core's default applies: $HOPSDESK_HOME, else the user data directory.
  */
-import { app, dialog, ipcMain, safeStorage, session, type BrowserWindow } from 'electron';
-import { existsSync, mkdirSync } from 'node:fs';
+import { app, dialog, ipcMain, safeStorage, session, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { listMethods } from '../../protocol/desktop-api.ts';
+import { nativeChannels } from '../../protocol/desktop-native.ts';
 import { HopsError, toWireError } from '../../protocol/errors.ts';
 import { IPC_EVENT_CHANNEL, IPC_PREFIX } from '../../protocol/wire.ts';
 import { createCore } from '../core/create-core.ts';
@@ -18,6 +19,7 @@ import { defaultWorkspaceDir } from '../core/options.ts';
 import { parseShellArgs } from './args.ts';
 import { denyPermissions, guardWebContents } from './guards.ts';
 import { createIpcHandler, type Dispatch } from './ipc-handler.ts';
+import { createNativeFileHandlers } from './native-files.ts';
 import { createQuitGuard } from './quit-guard.ts';
 import { safeStorageCipher } from './secret-cipher.ts';
 import { senderProblem } from './sender.ts';
@@ -64,6 +66,7 @@ async function start(): Promise<void> {
 
   const window = createAppWindow(preloadPath, log);
   answerIpc((method, params) => core.dispatch(method, params), window);
+  answerNativeFiles((method, params) => core.dispatch(method, params), window);
   core.subscribe((event, payload) => {
     if (!window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, { event, payload });
   });
@@ -84,6 +87,26 @@ function answerIpc(dispatch: Dispatch, window: BrowserWindow): void {
   for (const { name } of listMethods()) {
     ipcMain.handle(IPC_PREFIX + name, createIpcHandler(name, dispatch, (event) => senderProblem(event, window)));
   }
+}
+
+/** The save dialog and dragging files out to the desktop, for the dataset explorer. */
+function answerNativeFiles(dispatch: Dispatch, window: BrowserWindow): void {
+  // Files dragged out are copies made for the drop; they go when the app quits.
+  const dragRoot = mkdtempSync(path.join(app.getPath('temp'), 'hopsdesk-drags-'));
+  app.on('will-quit', () => rmSync(dragRoot, { recursive: true, force: true }));
+  const handlers = createNativeFileHandlers<IpcMainInvokeEvent>({
+    senderProblem: (event) => senderProblem(event, window),
+    showSaveDialog: async (suggestedName) => {
+      const chosen = await dialog.showSaveDialog(window, { defaultPath: path.join(app.getPath('downloads'), suggestedName) });
+      return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
+    },
+    dispatch,
+    tempRoot: dragRoot,
+    // The OS wants a picture to drag: the file's own icon.
+    startDrag: async (event, file) => event.sender.startDrag({ file, icon: await app.getFileIcon(file) }),
+  });
+  ipcMain.handle(nativeChannels.chooseSaveFile, handlers.chooseSaveFile);
+  ipcMain.handle(nativeChannels.dragOut, handlers.dragOut);
 }
 
 function failToStart(err: unknown, json: boolean): void {

@@ -76,19 +76,25 @@ async function buildBundle(sources: BundleSources, arch: HostArch): Promise<Agen
     if (existsSync(cached.file)) return cached;
   }
   const version = await agentVersionOf(sources);
-  const file = path.join(sources.cacheDir, `hopsdesk-agent-${version}-linux-${arch}-${key}.tar.gz`);
   await mkdir(sources.cacheDir, { recursive: true, mode: 0o700 });
   const staging = await mkdtemp(path.join(sources.cacheDir, '.staging-'));
   try {
     await copyFile(sources.agentFile, path.join(staging, 'hopsdesk-agent.mjs'));
     await copyFile(runtime, path.join(staging, 'node'));
     await writeFile(path.join(staging, 'VERSION'), `${version}\n`);
-    const partial = `${file}.partial`;
+    // Other processes (a second desktop, the CLI) may build the same bundle at the same
+    // time: the archive is made inside this build's own staging folder and named by its
+    // own SHA-256, so no build ever overwrites a file another one has hashed.
+    const partial = path.join(staging, 'bundle.tar.gz');
     const tar = await import('tar');
     await tar.create({ gzip: true, cwd: staging, file: partial, portable: true }, ['VERSION', 'hopsdesk-agent.mjs', 'node']);
-    const bundle: AgentBundle = { file, sha256: await sha256Of(partial), bytes: (await stat(partial)).size, version, arch };
+    const sha256 = await sha256Of(partial);
+    const file = path.join(sources.cacheDir, `hopsdesk-agent-${version}-linux-${arch}-${key}-${sha256.slice(0, 12)}.tar.gz`);
+    const bundle: AgentBundle = { file, sha256, bytes: (await stat(partial)).size, version, arch };
     await rename(partial, file);
-    await writeFile(manifest, JSON.stringify(bundle));
+    const manifestPartial = path.join(staging, 'manifest.json');
+    await writeFile(manifestPartial, JSON.stringify(bundle));
+    await rename(manifestPartial, manifest);
     await pruneCache(sources.cacheDir, arch);
     return bundle;
   } finally {
@@ -122,7 +128,7 @@ async function pruneCache(dir: string, arch: HostArch): Promise<void> {
   dated.sort((a, b) => b.mtimeMs - a.mtimeMs);
   for (const { name } of dated.slice(cachedPerArch)) {
     await rm(path.join(dir, name), { force: true });
-    const key = /-([0-9a-f]{16})\.tar\.gz$/.exec(name)?.[1];
+    const key = /-([0-9a-f]{16})-[0-9a-f]{12}\.tar\.gz$/.exec(name)?.[1];
     if (key !== undefined) await rm(path.join(dir, `bundle-${arch}-${key}.json`), { force: true });
   }
 }

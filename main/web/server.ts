@@ -14,9 +14,11 @@ import { limits } from '../../protocol/limits.ts';
 import type { Core } from '../core/core.ts';
 import { cookieName, hostAllowed, newSessionToken, originAllowed, presentedToken, tokensEqual } from './auth.ts';
 import { serveSocket } from './socket.ts';
+import { registerTransferRoutes } from './transfers.ts';
 
 export interface WebServerOptions {
-  core: Pick<Core, 'dispatch' | 'subscribe'>;
+  /** With `streams`, the server also carries file uploads and downloads (`transfers.ts`). */
+  core: Pick<Core, 'dispatch' | 'subscribe'> & Partial<Pick<Core, 'streams'>>;
   rendererDir: string;
   host?: string;
   port: number;
@@ -83,6 +85,7 @@ function buildWebApp(options: WebServerOptions, token: string, port: () => numbe
   app.register(async (scope) => {
     scope.get('/ws', { websocket: true }, (socket) => serveSocket(socket, options.core));
   });
+  if (options.core.streams !== undefined) registerTransferRoutes(app, options.core.streams, port);
   app.register(fastifyStatic, { root: options.rendererDir, index: 'index.html', cacheControl: false });
   app.setNotFoundHandler((request, reply) => deny(request, reply, 'NOT_FOUND', `Nothing at ${request.url.split('?')[0]}.`));
   return app;

@@ -72,6 +72,20 @@ const fixtures: Record<number, Fixture> = {
       });
     },
   },
+  3: {
+    insert: (db) => {
+      db.prepare(
+        "INSERT INTO offline_copies (cluster_id, path, type, bytes, files, sample_rows, copied_at) VALUES (2, '/Projects/demo/penguins', 'dir', 100, 2, 50, 6000)",
+      ).run();
+      db.prepare("INSERT INTO seeded_samples (cluster_id, sample, seeded_at) VALUES (1, 'demo', 7000)").run();
+    },
+    check: (workspace) => {
+      assert.deepEqual(workspace.offlineCopies.list('lab'), [
+        { cluster: 'lab', path: '/Projects/demo/penguins', type: 'dir', bytes: 100, files: 2, sampleRows: 50, copiedAtMs: 6000 },
+      ]);
+      assert.equal(workspace.seededSamples.seededAt('local', 'demo'), 7000);
+    },
+  },
 };
 
 function schemaOf(file: string): unknown[] {

@@ -81,6 +81,34 @@ export const migrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    description: 'offline copies of cluster data, and the samples put on clusters',
+    sql: `
+      -- Files and directories of a cluster copied into <workspace>/offline/<cluster>/, so
+      -- they can be explored and previewed with no connection. Copies never nest: a copy
+      -- of a directory replaces the copies inside it.
+      CREATE TABLE offline_copies (
+        cluster_id INTEGER NOT NULL REFERENCES clusters (id) ON DELETE CASCADE,
+        path TEXT NOT NULL CHECK (length(path) BETWEEN 1 AND 4096 AND path GLOB '/Projects/*'),
+        type TEXT NOT NULL CHECK (type IN ('file', 'dir')),
+        bytes INTEGER NOT NULL CHECK (bytes >= 0),
+        files INTEGER NOT NULL CHECK (files >= 0),
+        -- The first N rows of each table file; NULL for a whole copy.
+        sample_rows INTEGER CHECK (sample_rows IS NULL OR sample_rows > 0),
+        copied_at INTEGER NOT NULL,
+        PRIMARY KEY (cluster_id, path)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Sample data put on a cluster once; remembered so that one the user deleted is
+      -- not put back at the next start.
+      CREATE TABLE seeded_samples (
+        cluster_id INTEGER NOT NULL REFERENCES clusters (id) ON DELETE CASCADE,
+        sample TEXT NOT NULL CHECK (length(sample) BETWEEN 1 AND 128),
+        seeded_at INTEGER NOT NULL,
+        PRIMARY KEY (cluster_id, sample)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this build of Hopsdesk writes. */

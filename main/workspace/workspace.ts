@@ -11,9 +11,11 @@ import { ClusterProfiles } from './cluster-profiles.ts';
 import { openDatabase, openFailure } from './database.ts';
 import { KnownHosts } from './known-hosts.ts';
 import { migrate } from './migrate.ts';
+import { OfflineCopyRecords } from './offline-copies.ts';
 import { RecentItems } from './recent-items.ts';
 import { SavedLayout } from './saved-layout.ts';
 import { SavedSettings } from './saved-settings.ts';
+import { SeededSamples } from './seeded-samples.ts';
 
 export const WORKSPACE_DB = 'workspace.db';
 
@@ -27,6 +29,10 @@ export interface Workspace {
   readonly settings: SavedSettings;
   readonly layout: SavedLayout;
   readonly recent: RecentItems;
+  /** Copies of cluster data kept for offline use. */
+  readonly offlineCopies: OfflineCopyRecords;
+  /** Sample data already put on each cluster. */
+  readonly seededSamples: SeededSamples;
   /** Closes the database; the stores must not be used afterwards. Idempotent. */
   close(): void;
 }
@@ -61,6 +67,8 @@ function workspaceOver(db: Database, dir: string, file: string): Workspace {
     settings: new SavedSettings(db),
     layout: new SavedLayout(db),
     recent: new RecentItems(db),
+    offlineCopies: new OfflineCopyRecords(db),
+    seededSamples: new SeededSamples(db),
     close: () => {
       if (db.open) db.close();
     },

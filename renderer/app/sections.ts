@@ -36,9 +36,9 @@ export const sections: readonly Section[] = [
     title: 'Datasets',
     promise: [
       'Datasets live on a filesystem replicated across the hosts of the cluster.',
-      'The dataset explorer will preview files, show statistics and share data between projects.',
+      'The dataset explorer browses, uploads, downloads and shares them between projects.',
     ],
-    available: false,
+    available: true,
   },
   {
     id: 'jobs',

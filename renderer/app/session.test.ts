@@ -164,7 +164,7 @@ describe('session', () => {
 
   it('stops listening when disposed', async () => {
     const { session, hops } = setup();
-    assert.equal(hops.listenerCount(), 6);
+    assert.equal(hops.listenerCount(), 7);
     session.dispose();
     assert.equal(hops.listenerCount(), 0);
   });

@@ -11,6 +11,9 @@ import { isPhaseFinal, progressKey } from '../store/provision-progress.ts';
 import { globalTimers, type LinkState, type Timers } from '../transport/web-client.ts';
 import { createClusterJoin, type ClusterJoin } from './cluster-join.ts';
 import { createClusterSetup, type ClusterSetup } from './cluster-setup.ts';
+import { carrierFor, type FileCarrier } from './datasets-carriers.ts';
+import { createDatasetActions, type DatasetActions } from './datasets.ts';
+import { createUploads, type Uploads } from './datasets-uploads.ts';
 import { createHostActions, type HostActions } from './host-actions.ts';
 import { describeHostChanges } from './host-changes.ts';
 import { describeConnection, problemOf } from './problems.ts';
@@ -27,6 +30,8 @@ export interface SessionOptions {
   layoutSaveDelayMs?: number;
   timers?: Timers;
   now?: () => number;
+  /** How file content moves; chosen from the window (Electron or a browser) by default. */
+  carrier?: FileCarrier;
 }
 
 export interface Session {
@@ -52,6 +57,10 @@ export interface Session {
   readonly projects: ProjectActions;
   /** Joining a cluster with an invite code. */
   readonly join: ClusterJoin;
+  /** The dataset explorer: tree, folders, changes, downloads, search. */
+  readonly datasets: DatasetActions;
+  /** Uploads into the cluster filesystem, as rows of the transfers drawer. */
+  readonly uploads: Uploads;
   /** Stops listening to events and saving the layout. */
   dispose(): void;
 }
@@ -284,6 +293,9 @@ export function createSession(options: SessionOptions): Session {
   const hostActions = createHostActions({ hops, store, reload: () => reload() });
   const projects = createProjectActions({ hops, store });
   const join = createClusterJoin({ hops, store, useCluster, refreshClusters: readClusters });
+  const carrier = options.carrier ?? carrierFor(hops);
+  const datasets = createDatasetActions({ hops, store, carrier });
+  const uploads = createUploads({ hops, store, carrier, changedIn: (folder) => datasets.changedIn(folder) });
 
   let link: LinkState | null = null;
 
@@ -296,6 +308,8 @@ export function createSession(options: SessionOptions): Session {
     terminals,
     projects,
     join,
+    datasets,
+    uploads,
     async setTheme(theme) {
       const previous = state().settings;
       state().settingsChanged({ ...previous, theme });
@@ -330,6 +344,8 @@ export function createSession(options: SessionOptions): Session {
       disposed = true;
       unsubscribeLayout();
       projects.dispose();
+      datasets.dispose();
+      uploads.dispose();
       for (const unsubscribe of unsubscribeEvents) unsubscribe();
       if (saveTimer !== null) timers.clearTimeout(saveTimer);
       if (provisionedTimer !== null) timers.clearTimeout(provisionedTimer);

@@ -7,6 +7,7 @@ import { createAuditSlice, type AuditSlice } from './audit-slice.ts';
 import { createClusterSlice, type ClusterSlice } from './cluster-slice.ts';
 import { createClustersSlice, type ClustersSlice } from './clusters-slice.ts';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice.ts';
+import { createDatasetsSlice, type DatasetsSlice } from './datasets-slice.ts';
 import { createJoinSlice, type JoinSlice } from './join-slice.ts';
 import { createLayoutSlice, type LayoutSlice } from './layout-slice.ts';
 import { createMetricsSlice, type MetricsSlice } from './metrics-slice.ts';
@@ -31,7 +32,8 @@ export type AppState = LayoutSlice &
   WizardSlice &
   ProjectsSlice &
   AuditSlice &
-  JoinSlice;
+  JoinSlice &
+  DatasetsSlice;
 
 /** A slice sees the whole state, so an action may update a neighbouring slice in one step. */
 export type SliceCreator<Slice> = StateCreator<AppState, [], [], Slice>;
@@ -52,6 +54,7 @@ export function createAppStore() {
     ...createProjectsSlice(...a),
     ...createAuditSlice(...a),
     ...createJoinSlice(...a),
+    ...createDatasetsSlice(...a),
   }));
 }
 

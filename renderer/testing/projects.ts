@@ -13,6 +13,8 @@ export function project(name: string, patch: Partial<Project> = {}): Project {
     createdAtMs: 1_000,
     myRole: 'data-owner',
     members: [member('ana', 'data-owner')],
+    quotaBytes: null,
+    usedBytes: 0,
     ...patch,
   };
 }

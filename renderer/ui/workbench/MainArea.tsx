@@ -17,6 +17,7 @@ import { LoadingView } from './LoadingView.tsx';
 // Only needed when someone adds a cluster; it loads then, not before the first paint.
 const NewClusterWizard = lazy(() => import('../setup/NewClusterWizard.tsx').then((m) => ({ default: m.NewClusterWizard })));
 const ProjectsView = lazy(() => import('../projects/ProjectsView.tsx').then((m) => ({ default: m.ProjectsView })));
+const DatasetsView = lazy(() => import('../datasets/DatasetsView.tsx').then((m) => ({ default: m.DatasetsView })));
 
 export function MainArea() {
   const view = useAppState(selectActiveView);
@@ -40,6 +41,16 @@ export function MainArea() {
       ) : (
         <Suspense fallback={null}>
           <ProjectsView />
+        </Suspense>
+      );
+  }
+  else if (view === 'datasets') {
+    content =
+      phase === 'loading' ? (
+        <LoadingView />
+      ) : (
+        <Suspense fallback={null}>
+          <DatasetsView />
         </Suspense>
       );
   }

@@ -6,6 +6,7 @@ import { selectActiveView } from '../../store/layout-slice.ts';
 import { useSession } from '../session-context.ts';
 import { openNewClusterWizard } from '../setup/open-wizard.ts';
 import { ProjectList } from '../projects/ProjectList.tsx';
+import { DatasetTree } from '../datasets/DatasetTree.tsx';
 import { OpenTerminalsList } from '../terminal/OpenTerminalsList.tsx';
 import { ClusterList } from './ClusterList.tsx';
 import { ClusterTree } from './ClusterTree.tsx';
@@ -46,6 +47,13 @@ export function SideBar({ width }: { width: number }) {
             </button>
           </div>
         )}
+        {view === 'datasets' && (
+          <div className="side-bar-actions">
+            <button type="button" className="icon-button" aria-label="Reload datasets" title="Reload datasets" data-testid="datasets-reload" onClick={() => void session.datasets.refresh()}>
+              <RefreshCw size={14} aria-hidden="true" />
+            </button>
+          </div>
+        )}
       </header>
       <div className="side-bar-body">
         {view === 'cluster' ? (
@@ -60,6 +68,8 @@ export function SideBar({ width }: { width: number }) {
           </>
         ) : view === 'projects' ? (
           <ProjectList />
+        ) : view === 'datasets' ? (
+          <DatasetTree />
         ) : view === 'terminal' ? (
           <OpenTerminalsList />
         ) : (

@@ -16,6 +16,7 @@ import { formatShortcut } from '../../app/shortcuts.ts';
 import { connectionLook } from '../common/connection-look.ts';
 import { isMac } from '../common/platform.ts';
 import { StateLabel } from '../common/StateLabel.tsx';
+import { TransfersStatus } from '../datasets/TransfersStatus.tsx';
 import { useSession } from '../session-context.ts';
 
 export function StatusBar() {
@@ -102,6 +103,7 @@ export function StatusBar() {
             </span>
           </button>
         )}
+        <TransfersStatus />
         {info && (
           <span className="status-item status-version" title={`Workspace ${info.workspaceDir}`}>
             Hopsdesk {info.version} · {info.mode}
