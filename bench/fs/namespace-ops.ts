@@ -8,9 +8,8 @@
  * - in-process: the same namespace module (`head/namespace.ts`) over a real cluster.db in
  *   this process, one call after another (node:sqlite is synchronous). What-ifs on the same
  *   code show where its time goes: the connection with `synchronous = NORMAL` instead of
- *   the shipped `FULL` (the cost of a commit's fsync); each SQL statement prepared once and
- *   reused instead of prepared on every call; and the store's inserts batched 1000 to a
- *   transaction (the ceiling group commit would approach).
+ *   the shipped `FULL` (the cost of a commit's fsync), and the store's inserts batched 1000
+ *   to a transaction (the ceiling group commit would approach).
  *
  * A create is what an empty upload does: `beginUpload` (a writing inode) then
  * `completeUpload` (visible), two transactions.
@@ -20,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
 import { agentRoutes, type HostsReply } from '../../protocol/agent-api.ts';
 import { fsRoutes, type ListPage } from '../../protocol/fs.ts';
 import type { User } from '../../protocol/projects.ts';
@@ -55,11 +54,9 @@ export interface OpsRates {
 /** How the in-process namespace's connection is set up. */
 export interface Variant {
   synchronous: 'FULL' | 'NORMAL';
-  /** Each SQL statement prepared once and reused (the stores prepare on every call). */
-  reuseStatements: boolean;
 }
 
-export const shipped: Variant = { synchronous: 'FULL', reuseStatements: false };
+export const shipped: Variant = { synchronous: 'FULL' };
 
 export interface NamespaceFigures {
   http: OpsRates;
@@ -88,9 +85,7 @@ export async function namespaceBench(options: NamespaceBenchOptions): Promise<Na
   const http = await overHttp(options);
   const inProcess = await inProcessRates(path.join(options.dir, 'shipped'), options.files, shipped);
   const whatIf = [
-    { what: '`synchronous = NORMAL`', rates: await inProcessRates(path.join(options.dir, 'normal'), options.files, { synchronous: 'NORMAL', reuseStatements: false }) },
-    { what: 'statements prepared once', rates: await inProcessRates(path.join(options.dir, 'reused'), options.files, { synchronous: 'FULL', reuseStatements: true }) },
-    { what: 'both', rates: await inProcessRates(path.join(options.dir, 'both'), options.files, { synchronous: 'NORMAL', reuseStatements: true }) },
+    { what: '`synchronous = NORMAL`', rates: await inProcessRates(path.join(options.dir, 'normal'), options.files, { synchronous: 'NORMAL' }) },
   ];
   const batched = batchedCreates(path.join(options.dir, 'batched'), options.files);
   return { http, inProcess, whatIf, batched, listPage };
@@ -202,27 +197,6 @@ async function overHttp(options: NamespaceBenchOptions): Promise<OpsRates> {
 
 // ---------------------------------------------------------------- in-process
 
-/**
- * The connection with every `prepare` of the same SQL answered by one statement, made the
- * first time: what caching prepared statements in the stores would give.
- */
-function reusingStatements(db: DatabaseSync): DatabaseSync {
-  const statements = new Map<string, StatementSync>();
-  return new Proxy(db, {
-    get(target, property) {
-      if (property === 'prepare') {
-        return (sql: string) => {
-          let statement = statements.get(sql);
-          if (statement === undefined) statements.set(sql, (statement = target.prepare(sql)));
-          return statement;
-        };
-      }
-      const value = Reflect.get(target, property, target) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
 /** The head's namespace over a fresh cluster.db in `dir`, composed as the agent does, with the admin as caller. */
 function openNamespace(dir: string, variant: Variant): { namespace: Namespace; admin: User; close: () => void } {
   const file = path.join(dir, 'cluster.db');
@@ -230,9 +204,8 @@ function openNamespace(dir: string, variant: Variant): { namespace: Namespace; a
   ClusterDb.open(file).close();
   const db = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: 5000 });
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${variant.synchronous}; PRAGMA foreign_keys = ON;`);
-  const connection = variant.reuseStatements ? reusingStatements(db) : db;
-  const namespaceStore = new NamespaceStore(connection);
-  const projectStore = new ProjectStore(connection);
+  const namespaceStore = new NamespaceStore(db);
+  const projectStore = new ProjectStore(db);
   const token = randomBytes(24).toString('base64url');
   const users = new Users(projectStore);
   users.ensureAdmin('admin', token, createAgentLog({ sink: () => undefined, secrets: [token] }));

@@ -119,7 +119,7 @@ const opsRow = (what: string, r: { creates: number; stats: number; lists: number
 const whatIf = [
   '| in-process, the namespace module | creates/s | stats/s | list pages/s |',
   '|---|---|---|---|',
-  opsRow('as shipped (`synchronous = FULL`, statements prepared on every call)', ns.inProcess),
+  opsRow('as shipped (`synchronous = FULL`, statements prepared once)', ns.inProcess),
   ...ns.whatIf.map((w) => opsRow(`what if: ${w.what}`, w.rates)),
   `| what if: store inserts, 1000 per transaction (no checks) | ${whole(ns.batched)} | | |`,
 ].join('\n');

@@ -12,7 +12,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { FileType, ReplicaState } from '../../protocol/fs.ts';
 import { ShareStore } from './shares-store.ts';
-import { inTransaction } from './sqlite.ts';
+import { inTransaction, prepared } from './sqlite.ts';
 import { TrashStore } from './trash-store.ts';
 
 export const rootInodeId = 1;
@@ -144,13 +144,13 @@ export class NamespaceStore {
   // Inodes.
 
   inode(id: number): InodeRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM inodes WHERE id = ?').get(id) as InodeRow | undefined;
+    const row = prepared(this.db,'SELECT * FROM inodes WHERE id = ?').get(id) as InodeRow | undefined;
     return row === undefined ? undefined : toInode(row);
   }
 
   /** The complete child `name` of `parentId`. */
   child(parentId: number, name: string): InodeRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM inodes WHERE parent_id = ? AND name = ? AND state = 'complete'").get(parentId, name) as InodeRow | undefined;
+    const row = prepared(this.db,"SELECT * FROM inodes WHERE parent_id = ? AND name = ? AND state = 'complete'").get(parentId, name) as InodeRow | undefined;
     return row === undefined ? undefined : toInode(row);
   }
 
@@ -158,21 +158,21 @@ export class NamespaceStore {
   children(parentId: number, afterName: string | undefined, limit: number): InodeRecord[] {
     const rows = (
       afterName === undefined
-        ? this.db.prepare("SELECT * FROM inodes WHERE parent_id = ? AND state = 'complete' ORDER BY name LIMIT ?").all(parentId, limit)
-        : this.db.prepare("SELECT * FROM inodes WHERE parent_id = ? AND state = 'complete' AND name > ? ORDER BY name LIMIT ?").all(parentId, afterName, limit)
+        ? prepared(this.db,"SELECT * FROM inodes WHERE parent_id = ? AND state = 'complete' ORDER BY name LIMIT ?").all(parentId, limit)
+        : prepared(this.db,"SELECT * FROM inodes WHERE parent_id = ? AND state = 'complete' AND name > ? ORDER BY name LIMIT ?").all(parentId, afterName, limit)
     ) as unknown as InodeRow[];
     return rows.map(toInode);
   }
 
   /** Whether `parentId` has a complete child. */
   hasChildren(parentId: number): boolean {
-    return this.db.prepare("SELECT 1 FROM inodes WHERE parent_id = ? AND state = 'complete' LIMIT 1").get(parentId) !== undefined;
+    return prepared(this.db,"SELECT 1 FROM inodes WHERE parent_id = ? AND state = 'complete' LIMIT 1").get(parentId) !== undefined;
   }
 
   /** Complete files and directories in the subtree under `id` (not counting `id`). */
   subtreeCounts(id: number): { files: number; dirs: number } {
-    const row = this.db
-      .prepare(
+    const row = prepared(
+        this.db,
         `WITH RECURSIVE tree(id, type) AS (
            SELECT id, type FROM inodes WHERE parent_id = ? AND state = 'complete'
            UNION ALL
@@ -186,8 +186,8 @@ export class NamespaceStore {
 
   /** Bytes of the complete files in the subtree under `id` (not counting `id`). */
   subtreeBytes(id: number): number {
-    const row = this.db
-      .prepare(
+    const row = prepared(
+        this.db,
         `WITH RECURSIVE tree(id, type, size) AS (
            SELECT id, type, size FROM inodes WHERE parent_id = ? AND state = 'complete'
            UNION ALL
@@ -201,8 +201,8 @@ export class NamespaceStore {
 
   /** Drops the files being written anywhere under directory `id` (their uploads then fail). */
   deleteWritingBelow(id: number): void {
-    this.db
-      .prepare(
+    prepared(
+        this.db,
         `WITH RECURSIVE tree(id) AS (
            SELECT id FROM inodes WHERE parent_id = ? AND state = 'complete' AND type = 'dir'
            UNION ALL
@@ -224,8 +224,8 @@ export class NamespaceStore {
     const ascii = /^[\x00-\x7f]*$/.test(query);
     const pattern = `%${likeEscape(ascii ? query : query.toLowerCase())}%`;
     const match = ascii ? "i.name LIKE ? ESCAPE '\\'" : "hops_fold(i.name) LIKE ? ESCAPE '\\'";
-    const rows = this.db
-      .prepare(
+    const rows = prepared(
+        this.db,
         `WITH RECURSIVE tree(id, path) AS (
            SELECT r.value ->> 'id', r.value ->> 'path' FROM json_each(?) r
            UNION ALL
@@ -239,66 +239,63 @@ export class NamespaceStore {
   }
 
   insertDir(parentId: number, name: string, createdBy: string, mtimeMs: number): InodeRecord {
-    const result = this.db
-      .prepare("INSERT INTO inodes (parent_id, name, type, state, mtime, created_by) VALUES (?, ?, 'dir', 'complete', ?, ?)")
+    const result = prepared(this.db, "INSERT INTO inodes (parent_id, name, type, state, mtime, created_by) VALUES (?, ?, 'dir', 'complete', ?, ?)")
       .run(parentId, name, mtimeMs, createdBy);
     return this.mustInode(Number(result.lastInsertRowid));
   }
 
   /** A file being written: invisible until `completeFile`. */
   insertWritingFile(parentId: number, name: string, file: { replication: number; blockSize: number; createdBy: string; mtimeMs: number }): InodeRecord {
-    const result = this.db
-      .prepare("INSERT INTO inodes (parent_id, name, type, state, replication, block_size, mtime, created_by) VALUES (?, ?, 'file', 'writing', ?, ?, ?, ?)")
+    const result = prepared(this.db, "INSERT INTO inodes (parent_id, name, type, state, replication, block_size, mtime, created_by) VALUES (?, ?, 'file', 'writing', ?, ?, ?, ?)")
       .run(parentId, name, file.replication, file.blockSize, file.mtimeMs, file.createdBy);
     return this.mustInode(Number(result.lastInsertRowid));
   }
 
   completeFile(id: number, size: number, mtimeMs: number): void {
-    this.db.prepare("UPDATE inodes SET state = 'complete', size = ?, mtime = ? WHERE id = ?").run(size, mtimeMs, id);
+    prepared(this.db,"UPDATE inodes SET state = 'complete', size = ?, mtime = ? WHERE id = ?").run(size, mtimeMs, id);
   }
 
   touch(id: number, mtimeMs: number): void {
-    this.db.prepare('UPDATE inodes SET mtime = ? WHERE id = ?').run(mtimeMs, id);
+    prepared(this.db,'UPDATE inodes SET mtime = ? WHERE id = ?').run(mtimeMs, id);
   }
 
   rename(id: number, parentId: number, name: string, mtimeMs: number): void {
-    this.db.prepare('UPDATE inodes SET parent_id = ?, name = ?, mtime = ? WHERE id = ?').run(parentId, name, mtimeMs, id);
+    prepared(this.db,'UPDATE inodes SET parent_id = ?, name = ?, mtime = ? WHERE id = ?').run(parentId, name, mtimeMs, id);
   }
 
   /** Deletes `id` and its subtree; their blocks become orphans. */
   deleteInode(id: number): void {
-    this.db.prepare('DELETE FROM inodes WHERE id = ?').run(id);
+    prepared(this.db,'DELETE FROM inodes WHERE id = ?').run(id);
   }
 
   /** Deletes every file left `writing` by an upload without a session (it died with the previous head); returns how many. */
   deleteWritingFiles(): number {
     // An upload session's file is kept: the session resumes it (upload-sessions.ts).
     return Number(
-      this.db.prepare("DELETE FROM inodes WHERE state = 'writing' AND id NOT IN (SELECT inode_id FROM upload_sessions)").run().changes,
+      prepared(this.db,"DELETE FROM inodes WHERE state = 'writing' AND id NOT IN (SELECT inode_id FROM upload_sessions)").run().changes,
     );
   }
 
   // Blocks and replicas.
 
   insertBlock(block: { id: string; inodeId: number; index: number; createdAtMs: number }): void {
-    this.db.prepare('INSERT INTO blocks (id, inode_id, idx, created_at) VALUES (?, ?, ?, ?)').run(block.id, block.inodeId, block.index, block.createdAtMs);
+    prepared(this.db,'INSERT INTO blocks (id, inode_id, idx, created_at) VALUES (?, ?, ?, ?)').run(block.id, block.inodeId, block.index, block.createdAtMs);
   }
 
   /** Records what the pipeline acknowledged: the block's size and digest. */
   setBlockWritten(id: string, size: number, sha256: string): void {
-    this.db.prepare('UPDATE blocks SET size = ?, sha256 = ? WHERE id = ?').run(size, sha256, id);
+    prepared(this.db,'UPDATE blocks SET size = ?, sha256 = ? WHERE id = ?').run(size, sha256, id);
   }
 
   block(id: string): BlockRecord | undefined {
-    const row = this.db.prepare('SELECT id, inode_id, idx, size, sha256 FROM blocks WHERE id = ?').get(id) as BlockRow | undefined;
+    const row = prepared(this.db,'SELECT id, inode_id, idx, size, sha256 FROM blocks WHERE id = ?').get(id) as BlockRow | undefined;
     return row === undefined ? undefined : toBlock(row);
   }
 
   /** A file's blocks in order, each with its replicas in pipeline order. */
   fileBlocks(inodeId: number): FileBlock[] {
-    const blocks = (this.db.prepare('SELECT id, inode_id, idx, size, sha256 FROM blocks WHERE inode_id = ? ORDER BY idx').all(inodeId) as unknown as BlockRow[]).map(toBlock);
-    const replicas = this.db
-      .prepare('SELECT r.* FROM replicas r JOIN blocks b ON b.id = r.block_id WHERE b.inode_id = ? ORDER BY r.block_id, r.ord')
+    const blocks = (prepared(this.db,'SELECT id, inode_id, idx, size, sha256 FROM blocks WHERE inode_id = ? ORDER BY idx').all(inodeId) as unknown as BlockRow[]).map(toBlock);
+    const replicas = prepared(this.db, 'SELECT r.* FROM replicas r JOIN blocks b ON b.id = r.block_id WHERE b.inode_id = ? ORDER BY r.block_id, r.ord')
       .all(inodeId) as unknown as ReplicaRow[];
     const byBlock = new Map<string, ReplicaRecord[]>();
     for (const row of replicas) {
@@ -310,14 +307,14 @@ export class NamespaceStore {
   }
 
   replica(blockId: string, hostId: string): ReplicaRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM replicas WHERE block_id = ? AND host_id = ?').get(blockId, hostId) as ReplicaRow | undefined;
+    const row = prepared(this.db,'SELECT * FROM replicas WHERE block_id = ? AND host_id = ?').get(blockId, hostId) as ReplicaRow | undefined;
     return row === undefined ? undefined : toReplica(row);
   }
 
   /** Adds a replica, or changes the state of one already recorded. */
   upsertReplica(replica: { blockId: string; hostId: string; state: ReplicaState; ord: number; atMs: number }): void {
-    this.db
-      .prepare(
+    prepared(
+        this.db,
         `INSERT INTO replicas (block_id, host_id, state, ord, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(block_id, host_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
       )
@@ -326,25 +323,23 @@ export class NamespaceStore {
 
   /** The next pipeline position for a replica added to `blockId` after its write. */
   nextReplicaOrd(blockId: string): number {
-    return (this.db.prepare('SELECT coalesce(max(ord) + 1, 0) AS n FROM replicas WHERE block_id = ?').get(blockId) as { n: number }).n;
+    return (prepared(this.db,'SELECT coalesce(max(ord) + 1, 0) AS n FROM replicas WHERE block_id = ?').get(blockId) as { n: number }).n;
   }
 
   deleteReplica(blockId: string, hostId: string): void {
-    this.db.prepare('DELETE FROM replicas WHERE block_id = ? AND host_id = ?').run(blockId, hostId);
+    prepared(this.db,'DELETE FROM replicas WHERE block_id = ? AND host_id = ?').run(blockId, hostId);
   }
 
   /** Finalized replicas of `hostId` last changed before `beforeMs`. */
   finalizedReplicasOf(hostId: string, beforeMs: number): string[] {
-    const rows = this.db
-      .prepare("SELECT block_id FROM replicas WHERE host_id = ? AND state = 'finalized' AND updated_at < ?")
+    const rows = prepared(this.db, "SELECT block_id FROM replicas WHERE host_id = ? AND state = 'finalized' AND updated_at < ?")
       .all(hostId, beforeMs) as unknown as Array<{ block_id: string }>;
     return rows.map((row) => row.block_id);
   }
 
   /** Replicas of orphaned blocks (their file is gone), at most `limit`. */
   orphanReplicas(limit: number): Array<{ blockId: string; hostId: string }> {
-    const rows = this.db
-      .prepare('SELECT r.block_id, r.host_id FROM blocks b JOIN replicas r ON r.block_id = b.id WHERE b.inode_id IS NULL ORDER BY r.host_id LIMIT ?')
+    const rows = prepared(this.db, 'SELECT r.block_id, r.host_id FROM blocks b JOIN replicas r ON r.block_id = b.id WHERE b.inode_id IS NULL ORDER BY r.host_id LIMIT ?')
       .all(limit) as unknown as Array<{ block_id: string; host_id: string }>;
     return rows.map((row) => ({ blockId: row.block_id, hostId: row.host_id }));
   }
@@ -352,13 +347,13 @@ export class NamespaceStore {
   /** Forgets orphaned blocks no host holds any more; returns how many. */
   deleteBareOrphans(): number {
     return Number(
-      this.db.prepare('DELETE FROM blocks WHERE inode_id IS NULL AND NOT EXISTS (SELECT 1 FROM replicas r WHERE r.block_id = blocks.id)').run().changes,
+      prepared(this.db,'DELETE FROM blocks WHERE inode_id IS NULL AND NOT EXISTS (SELECT 1 FROM replicas r WHERE r.block_id = blocks.id)').run().changes,
     );
   }
 
   /** Orphaned blocks (tests and diagnostics). */
   countOrphans(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM blocks WHERE inode_id IS NULL').get() as { n: number }).n;
+    return (prepared(this.db,'SELECT count(*) AS n FROM blocks WHERE inode_id IS NULL').get() as { n: number }).n;
   }
 
   private mustInode(id: number): InodeRecord {

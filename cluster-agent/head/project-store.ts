@@ -9,7 +9,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { AuditEntry, Member, Role, User } from '../../protocol/projects.ts';
-import { inTransaction } from './sqlite.ts';
+import { inTransaction, prepared } from './sqlite.ts';
 
 /** A user as stored: the protocol shape and the digest of their token (null: cannot sign in). */
 export interface UserRecord extends User {
@@ -116,93 +116,88 @@ export class ProjectStore {
   // Users.
 
   user(name: string): UserRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+    const row = prepared(this.db,'SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
     return row === undefined ? undefined : toUser(row);
   }
 
   userByTokenHash(tokenHash: string): UserRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM users WHERE token_hash = ?').get(tokenHash) as UserRow | undefined;
+    const row = prepared(this.db,'SELECT * FROM users WHERE token_hash = ?').get(tokenHash) as UserRow | undefined;
     return row === undefined ? undefined : toUser(row);
   }
 
   users(): UserRecord[] {
-    return (this.db.prepare('SELECT * FROM users ORDER BY name').all() as unknown as UserRow[]).map(toUser);
+    return (prepared(this.db,'SELECT * FROM users ORDER BY name').all() as unknown as UserRow[]).map(toUser);
   }
 
   countUsers(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+    return (prepared(this.db,'SELECT count(*) AS n FROM users').get() as { n: number }).n;
   }
 
   insertUser(user: UserRecord): void {
-    this.db
-      .prepare('INSERT INTO users (name, admin, created_at, token_hash) VALUES (?, ?, ?, ?)')
+    prepared(this.db, 'INSERT INTO users (name, admin, created_at, token_hash) VALUES (?, ?, ?, ?)')
       .run(user.name, user.admin ? 1 : 0, user.createdAtMs, user.tokenHash);
   }
 
   setUserToken(name: string, tokenHash: string | null): void {
-    this.db.prepare('UPDATE users SET token_hash = ? WHERE name = ?').run(tokenHash, name);
+    prepared(this.db,'UPDATE users SET token_hash = ? WHERE name = ?').run(tokenHash, name);
   }
 
   setUserAdmin(name: string, admin: boolean): void {
-    this.db.prepare('UPDATE users SET admin = ? WHERE name = ?').run(admin ? 1 : 0, name);
+    prepared(this.db,'UPDATE users SET admin = ? WHERE name = ?').run(admin ? 1 : 0, name);
   }
 
   // Projects.
 
   project(name: string): ProjectRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM projects WHERE name = ?').get(name) as ProjectRow | undefined;
+    const row = prepared(this.db,'SELECT * FROM projects WHERE name = ?').get(name) as ProjectRow | undefined;
     return row === undefined ? undefined : toProject(row);
   }
 
   projects(): ProjectRecord[] {
-    return (this.db.prepare('SELECT * FROM projects ORDER BY name').all() as unknown as ProjectRow[]).map(toProject);
+    return (prepared(this.db,'SELECT * FROM projects ORDER BY name').all() as unknown as ProjectRow[]).map(toProject);
   }
 
   /** Projects `user` is a member of. */
   projectsOf(user: string): ProjectRecord[] {
-    const rows = this.db
-      .prepare('SELECT p.* FROM projects p JOIN members m ON m.project_id = p.id WHERE m.user_name = ? ORDER BY p.name')
+    const rows = prepared(this.db, 'SELECT p.* FROM projects p JOIN members m ON m.project_id = p.id WHERE m.user_name = ? ORDER BY p.name')
       .all(user) as unknown as ProjectRow[];
     return rows.map(toProject);
   }
 
   /** A project's byte quota (null: none) and the bytes it uses, kept by the triggers of the uploads migration. */
   quota(projectId: number): { quotaBytes: number | null; usedBytes: number } {
-    const row = this.db.prepare('SELECT quota_bytes, used_bytes FROM projects WHERE id = ?').get(projectId) as
+    const row = prepared(this.db,'SELECT quota_bytes, used_bytes FROM projects WHERE id = ?').get(projectId) as
       | { quota_bytes: number | null; used_bytes: number }
       | undefined;
     return { quotaBytes: row?.quota_bytes ?? null, usedBytes: row?.used_bytes ?? 0 };
   }
 
   countProjects(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM projects').get() as { n: number }).n;
+    return (prepared(this.db,'SELECT count(*) AS n FROM projects').get() as { n: number }).n;
   }
 
   /** Inserts a project; returns its id. */
   insertProject(project: Omit<ProjectRecord, 'id'>): number {
-    const result = this.db
-      .prepare('INSERT INTO projects (name, description, created_by, created_at) VALUES (?, ?, ?, ?)')
+    const result = prepared(this.db, 'INSERT INTO projects (name, description, created_by, created_at) VALUES (?, ?, ?, ?)')
       .run(project.name, project.description, project.createdBy, project.createdAtMs);
     return Number(result.lastInsertRowid);
   }
 
   /** Deletes a project and, by cascade, its members and open invites (not its audit entries). */
   deleteProject(id: number): void {
-    this.db.prepare('DELETE FROM projects WHERE id = ?').run(id);
+    prepared(this.db,'DELETE FROM projects WHERE id = ?').run(id);
   }
 
   // Members.
 
   members(projectId: number): Member[] {
-    const rows = this.db
-      .prepare('SELECT user_name, role, added_at FROM members WHERE project_id = ? ORDER BY user_name')
+    const rows = prepared(this.db, 'SELECT user_name, role, added_at FROM members WHERE project_id = ? ORDER BY user_name')
       .all(projectId) as unknown as MemberRow[];
     return rows.map(toMember);
   }
 
   member(projectId: number, user: string): Member | undefined {
-    const row = this.db
-      .prepare('SELECT user_name, role, added_at FROM members WHERE project_id = ? AND user_name = ?')
+    const row = prepared(this.db, 'SELECT user_name, role, added_at FROM members WHERE project_id = ? AND user_name = ?')
       .get(projectId, user) as MemberRow | undefined;
     return row === undefined ? undefined : toMember(row);
   }
@@ -210,36 +205,33 @@ export class ProjectStore {
   countMembers(projectId: number, role?: Role): number {
     const row =
       role === undefined
-        ? this.db.prepare('SELECT count(*) AS n FROM members WHERE project_id = ?').get(projectId)
-        : this.db.prepare('SELECT count(*) AS n FROM members WHERE project_id = ? AND role = ?').get(projectId, role);
+        ? prepared(this.db,'SELECT count(*) AS n FROM members WHERE project_id = ?').get(projectId)
+        : prepared(this.db,'SELECT count(*) AS n FROM members WHERE project_id = ? AND role = ?').get(projectId, role);
     return (row as { n: number }).n;
   }
 
   insertMember(projectId: number, member: Member): void {
-    this.db
-      .prepare('INSERT INTO members (project_id, user_name, role, added_at) VALUES (?, ?, ?, ?)')
+    prepared(this.db, 'INSERT INTO members (project_id, user_name, role, added_at) VALUES (?, ?, ?, ?)')
       .run(projectId, member.user, member.role, member.addedAtMs);
   }
 
   setMemberRole(projectId: number, user: string, role: Role): void {
-    this.db.prepare('UPDATE members SET role = ? WHERE project_id = ? AND user_name = ?').run(role, projectId, user);
+    prepared(this.db,'UPDATE members SET role = ? WHERE project_id = ? AND user_name = ?').run(role, projectId, user);
   }
 
   deleteMember(projectId: number, user: string): void {
-    this.db.prepare('DELETE FROM members WHERE project_id = ? AND user_name = ?').run(projectId, user);
+    prepared(this.db,'DELETE FROM members WHERE project_id = ? AND user_name = ?').run(projectId, user);
   }
 
   // Invites.
 
   insertInvite(invite: Omit<InviteRecord, 'project' | 'usedAtMs'>): void {
-    this.db
-      .prepare('INSERT INTO invites (code_hash, project_id, role, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+    prepared(this.db, 'INSERT INTO invites (code_hash, project_id, role, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(invite.codeHash, invite.projectId, invite.role, invite.createdBy, invite.createdAtMs, invite.expiresAtMs);
   }
 
   invite(codeHash: string): InviteRecord | undefined {
-    const row = this.db
-      .prepare('SELECT i.*, p.name AS project_name FROM invites i LEFT JOIN projects p ON p.id = i.project_id WHERE i.code_hash = ?')
+    const row = prepared(this.db, 'SELECT i.*, p.name AS project_name FROM invites i LEFT JOIN projects p ON p.id = i.project_id WHERE i.code_hash = ?')
       .get(codeHash) as InviteRow | undefined;
     if (row === undefined) return undefined;
     return {
@@ -255,31 +247,29 @@ export class ProjectStore {
   }
 
   markInviteUsed(codeHash: string, usedAtMs: number, usedBy: string): void {
-    this.db.prepare('UPDATE invites SET used_at = ?, used_by = ? WHERE code_hash = ?').run(usedAtMs, usedBy, codeHash);
+    prepared(this.db,'UPDATE invites SET used_at = ?, used_by = ? WHERE code_hash = ?').run(usedAtMs, usedBy, codeHash);
   }
 
   /** Invites that can still be redeemed at `nowMs`. */
   countOpenInvites(nowMs: number): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM invites WHERE used_at IS NULL AND expires_at > ?').get(nowMs) as { n: number }).n;
+    return (prepared(this.db,'SELECT count(*) AS n FROM invites WHERE used_at IS NULL AND expires_at > ?').get(nowMs) as { n: number }).n;
   }
 
   /** Forgets invites that expired or were used before `beforeMs`. */
   pruneInvites(beforeMs: number): void {
-    this.db.prepare('DELETE FROM invites WHERE expires_at < ? OR used_at < ?').run(beforeMs, beforeMs);
+    prepared(this.db,'DELETE FROM invites WHERE expires_at < ? OR used_at < ?').run(beforeMs, beforeMs);
   }
 
   // Audit.
 
   appendAudit(entry: AuditRecord): void {
-    this.db
-      .prepare('INSERT INTO audit (at, user_name, action, project_id, project, target, detail) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    prepared(this.db, 'INSERT INTO audit (at, user_name, action, project_id, project, target, detail) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(entry.atMs, entry.user, entry.action, entry.projectId, entry.project, entry.target, entry.detail);
   }
 
   /** A project's entries after `afterSeq`, oldest first, at most `limit`. */
   audit(projectId: number, afterSeq: number, limit: number): AuditEntry[] {
-    const rows = this.db
-      .prepare('SELECT seq, at, user_name, action, project, target, detail FROM audit WHERE project_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+    const rows = prepared(this.db, 'SELECT seq, at, user_name, action, project, target, detail FROM audit WHERE project_id = ? AND seq > ? ORDER BY seq LIMIT ?')
       .all(projectId, afterSeq, limit) as unknown as AuditRow[];
     return rows.map((row) => ({
       seq: row.seq,
@@ -294,8 +284,7 @@ export class ProjectStore {
 
   /** Every entry after `afterSeq`, cluster-wide ones included (tests and, later, an admin view). */
   allAudit(afterSeq = 0, limit = 1000): Array<AuditEntry & { projectId: number | null }> {
-    const rows = this.db
-      .prepare('SELECT seq, at, user_name, action, project_id, project, target, detail FROM audit WHERE seq > ? ORDER BY seq LIMIT ?')
+    const rows = prepared(this.db, 'SELECT seq, at, user_name, action, project_id, project, target, detail FROM audit WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(afterSeq, limit) as unknown as Array<AuditRow & { project_id: number | null }>;
     return rows.map((row) => ({
       seq: row.seq,

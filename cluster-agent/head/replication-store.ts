@@ -10,7 +10,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { FileStat, ReplicaState } from '../../protocol/fs.ts';
-import { inTransaction } from './sqlite.ts';
+import { inTransaction, prepared } from './sqlite.ts';
 
 /** A block of a complete file with the replicas the head knows, in pipeline order. */
 export interface TrackedBlock {
@@ -77,8 +77,8 @@ export class ReplicationStore {
 
   /** Blocks of complete files, and how many of them have a finalized replica on one of `hostIds` (safe mode). */
   reportedBlocks(hostIds: readonly string[]): { total: number; reported: number } {
-    const row = this.db
-      .prepare(
+    const row = prepared(
+        this.db,
         `SELECT count(*) AS total, coalesce(sum(EXISTS (SELECT 1 FROM replicas r WHERE r.block_id = b.id AND r.state = 'finalized'
            AND r.host_id IN (SELECT value FROM json_each(?1)))), 0) AS reported
          FROM blocks b JOIN inodes i ON i.id = b.inode_id WHERE i.state = 'complete' AND b.sha256 IS NOT NULL`,
@@ -92,8 +92,8 @@ export class ReplicationStore {
    * file's replication: fewest replicas first, then oldest; at most `limit`.
    */
   underReplicated(countedHostIds: readonly string[], limit: number): TrackedBlock[] {
-    const rows = this.db
-      .prepare(
+    const rows = prepared(
+        this.db,
         `SELECT * FROM (
            SELECT b.id, b.inode_id, b.idx, b.size, b.sha256, i.replication, ${liveReplicas} AS live, b.created_at
            FROM blocks b JOIN inodes i ON i.id = b.inode_id WHERE i.state = 'complete' AND b.sha256 IS NOT NULL)
@@ -105,8 +105,8 @@ export class ReplicationStore {
 
   /** Blocks of complete files with more finalized replicas on `hostIds` than their file's replication; at most `limit`. */
   overReplicated(hostIds: readonly string[], limit: number): TrackedBlock[] {
-    const rows = this.db
-      .prepare(
+    const rows = prepared(
+        this.db,
         `SELECT * FROM (
            SELECT b.id, b.inode_id, b.idx, b.size, b.sha256, i.replication, ${liveReplicas} AS live
            FROM blocks b JOIN inodes i ON i.id = b.inode_id WHERE i.state = 'complete' AND b.sha256 IS NOT NULL)
@@ -118,8 +118,8 @@ export class ReplicationStore {
 
   /** Blocks of complete files with a corrupt replica, and their finalized replicas on `countedHostIds`; at most `limit`. */
   withCorruptReplicas(countedHostIds: readonly string[], limit: number): TrackedBlock[] {
-    const rows = this.db
-      .prepare(
+    const rows = prepared(
+        this.db,
         `SELECT b.id, b.inode_id, b.idx, b.size, b.sha256, i.replication, ${liveReplicas} AS live
          FROM blocks b JOIN inodes i ON i.id = b.inode_id
          WHERE i.state = 'complete' AND b.sha256 IS NOT NULL AND EXISTS (SELECT 1 FROM replicas r WHERE r.block_id = b.id AND r.state = 'corrupt')
@@ -131,7 +131,7 @@ export class ReplicationStore {
 
   /** How many replicas each host holds, to spread copies and pick which excess replica goes. */
   replicasPerHost(): Map<string, number> {
-    const rows = this.db.prepare('SELECT host_id, count(*) AS n FROM replicas GROUP BY host_id').all() as unknown as Array<{ host_id: string; n: number }>;
+    const rows = prepared(this.db,'SELECT host_id, count(*) AS n FROM replicas GROUP BY host_id').all() as unknown as Array<{ host_id: string; n: number }>;
     return new Map(rows.map((row) => [row.host_id, row.n]));
   }
 
@@ -141,8 +141,8 @@ export class ReplicationStore {
    */
   fileHealth(parentId: number, names: readonly string[], reachableHostIds: readonly string[]): Map<string, FileHealth> {
     if (names.length === 0) return new Map();
-    const rows = this.db
-      .prepare(
+    const rows = prepared(
+        this.db,
         `SELECT i.name AS name, i.replication AS replication, count(b.id) AS blocks, min(${liveReplicas}) AS fewest
          FROM inodes i LEFT JOIN blocks b ON b.inode_id = i.id
          WHERE i.parent_id = ?2 AND i.state = 'complete' AND i.type = 'file' AND i.name IN (SELECT value FROM json_each(?3))
@@ -154,8 +154,8 @@ export class ReplicationStore {
 
   /** fsck's totals for the subtree at inode `inodeId` (whose path is `path`). */
   subtreeTotals(inodeId: number, path: string): { files: number; dirs: number; blocks: number; bytes: number } {
-    const row = this.db
-      .prepare(
+    const row = prepared(
+        this.db,
         `${subtree}
          SELECT coalesce(sum(type = 'file'), 0) AS files, coalesce(sum(type = 'dir'), 0) AS dirs,
            coalesce(sum(CASE WHEN type = 'file' THEN size ELSE 0 END), 0) AS bytes,
@@ -176,9 +176,8 @@ export class ReplicationStore {
         SELECT b.id, b.inode_id, b.idx, b.size, b.sha256, t.replication, t.path, ${liveReplicas} AS live, ${corruptReplicas} AS corrupt
         FROM tree t JOIN blocks b ON b.inode_id = t.id WHERE t.type = 'file' AND b.sha256 IS NOT NULL)`;
     const args = [JSON.stringify(reachableHostIds), inodeId, path] as const;
-    const count = (this.db.prepare(`${blocksOf} SELECT count(*) AS n FROM checked WHERE ${problemWhere[kind]}`).get(...args) as { n: number }).n;
-    const rows = this.db
-      .prepare(`${blocksOf} SELECT * FROM checked WHERE ${problemWhere[kind]} ORDER BY path, idx LIMIT ?4`)
+    const count = (prepared(this.db,`${blocksOf} SELECT count(*) AS n FROM checked WHERE ${problemWhere[kind]}`).get(...args) as { n: number }).n;
+    const rows = prepared(this.db, `${blocksOf} SELECT * FROM checked WHERE ${problemWhere[kind]} ORDER BY path, idx LIMIT ?4`)
       .all(...args, limit) as unknown as BlockRow[];
     const blocks = this.withReplicas(rows).map((block, i) => ({ ...block, path: rows[i]?.path ?? '' }));
     return { count, blocks };
@@ -186,8 +185,7 @@ export class ReplicationStore {
 
   private withReplicas(rows: BlockRow[]): TrackedBlock[] {
     if (rows.length === 0) return [];
-    const replicas = this.db
-      .prepare('SELECT block_id, host_id, state, ord FROM replicas WHERE block_id IN (SELECT value FROM json_each(?)) ORDER BY block_id, ord')
+    const replicas = prepared(this.db, 'SELECT block_id, host_id, state, ord FROM replicas WHERE block_id IN (SELECT value FROM json_each(?)) ORDER BY block_id, ord')
       .all(JSON.stringify(rows.map((row) => row.id))) as unknown as Array<{ block_id: string; host_id: string; state: ReplicaState; ord: number }>;
     const byBlock = new Map<string, TrackedBlock['replicas']>();
     for (const r of replicas) byBlock.set(r.block_id, [...(byBlock.get(r.block_id) ?? []), { hostId: r.host_id, state: r.state, ord: r.ord }]);

@@ -8,6 +8,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Share, ShareState } from '../../protocol/fs-shares.ts';
 import { projectPath } from '../../protocol/fs.ts';
 import type { Role } from '../../protocol/projects.ts';
+import { prepared } from './sqlite.ts';
 
 /** A share as stored, with what its messages and replies need. */
 export interface ShareRecord extends Share {
@@ -70,25 +71,25 @@ export class ShareStore {
 
   /** The share of dataset `datasetId` with project `targetProjectId`. */
   share(datasetId: number, targetProjectId: number): ShareRecord | undefined {
-    const row = this.db.prepare(`${selectShares} WHERE s.dataset_id = ? AND s.target_project_id = ?`).get(datasetId, targetProjectId) as ShareRow | undefined;
+    const row = prepared(this.db,`${selectShares} WHERE s.dataset_id = ? AND s.target_project_id = ?`).get(datasetId, targetProjectId) as ShareRow | undefined;
     return row === undefined ? undefined : toShare(row);
   }
 
   /** Every share of a dataset. */
   sharesOf(datasetId: number): ShareRecord[] {
-    return (this.db.prepare(`${selectShares} WHERE s.dataset_id = ? ORDER BY t.name`).all(datasetId) as unknown as ShareRow[]).map(toShare);
+    return (prepared(this.db,`${selectShares} WHERE s.dataset_id = ? ORDER BY t.name`).all(datasetId) as unknown as ShareRow[]).map(toShare);
   }
 
   /** Shares a project received (`incoming`) or gave (`outgoing`), by path then project. */
   sharesOfProject(projectId: number, direction: 'incoming' | 'outgoing'): ShareRecord[] {
     const column = direction === 'incoming' ? 's.target_project_id' : 's.project_id';
-    return (this.db.prepare(`${selectShares} WHERE ${column} = ? ORDER BY p.name, d.name, t.name`).all(projectId) as unknown as ShareRow[]).map(toShare);
+    return (prepared(this.db,`${selectShares} WHERE ${column} = ? ORDER BY p.name, d.name, t.name`).all(projectId) as unknown as ShareRow[]).map(toShare);
   }
 
   /** Accepted shares a project received whose listing name (`<project>::<dataset>`) sorts after `afterName`, at most `limit`. */
   acceptedInto(targetProjectId: number, afterName: string | undefined, limit: number): ShareRecord[] {
-    const rows = this.db
-      .prepare(
+    const rows = prepared(
+        this.db,
         `SELECT * FROM (${selectShares} WHERE s.target_project_id = ? AND s.state = 'accepted')
          WHERE ? IS NULL OR project || '::' || dataset > ? ORDER BY project || '::' || dataset LIMIT ?`,
       )
@@ -97,11 +98,11 @@ export class ShareStore {
   }
 
   countOfDataset(datasetId: number): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM shares WHERE dataset_id = ?').get(datasetId) as { n: number }).n;
+    return (prepared(this.db,'SELECT count(*) AS n FROM shares WHERE dataset_id = ?').get(datasetId) as { n: number }).n;
   }
 
   countInto(targetProjectId: number): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM shares WHERE target_project_id = ?').get(targetProjectId) as { n: number }).n;
+    return (prepared(this.db,'SELECT count(*) AS n FROM shares WHERE target_project_id = ?').get(targetProjectId) as { n: number }).n;
   }
 
   /**
@@ -110,8 +111,8 @@ export class ShareStore {
    * caller's own role does not already decide.
    */
   grants(datasetId: number, user: string): ShareGrant[] {
-    const rows = this.db
-      .prepare(
+    const rows = prepared(
+        this.db,
         `SELECT t.name AS target, m.role, s.read_only FROM shares s
          JOIN members m ON m.project_id = s.target_project_id AND m.user_name = ?
          JOIN projects t ON t.id = s.target_project_id
@@ -122,18 +123,18 @@ export class ShareStore {
   }
 
   insert(share: { datasetId: number; projectId: number; targetProjectId: number; readOnly: boolean; sharedBy: string; sharedAtMs: number }): void {
-    this.db
-      .prepare(
+    prepared(
+        this.db,
         "INSERT INTO shares (dataset_id, project_id, target_project_id, read_only, state, shared_by, shared_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
       )
       .run(share.datasetId, share.projectId, share.targetProjectId, share.readOnly ? 1 : 0, share.sharedBy, share.sharedAtMs);
   }
 
   accept(id: number, acceptedBy: string, acceptedAtMs: number): void {
-    this.db.prepare("UPDATE shares SET state = 'accepted', accepted_by = ?, accepted_at = ? WHERE id = ?").run(acceptedBy, acceptedAtMs, id);
+    prepared(this.db,"UPDATE shares SET state = 'accepted', accepted_by = ?, accepted_at = ? WHERE id = ?").run(acceptedBy, acceptedAtMs, id);
   }
 
   delete(id: number): void {
-    this.db.prepare('DELETE FROM shares WHERE id = ?').run(id);
+    prepared(this.db,'DELETE FROM shares WHERE id = ?').run(id);
   }
 }

@@ -11,7 +11,7 @@
  * transaction as each change, whichever code makes it.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { inTransaction } from './sqlite.ts';
+import { inTransaction, prepared } from './sqlite.ts';
 
 export interface UploadSessionRecord {
   id: string;
@@ -82,8 +82,8 @@ export class UploadSessionStore {
   // Sessions.
 
   insert(session: UploadSessionRecord): void {
-    this.db
-      .prepare(
+    prepared(
+        this.db,
         `INSERT INTO upload_sessions (id, inode_id, project_id, path, user_name, size, overwrite, block_size, replication,
            committed_bytes, committed_blocks, reserved_bytes, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -107,40 +107,39 @@ export class UploadSessionStore {
   }
 
   session(id: string): UploadSessionRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM upload_sessions WHERE id = ?').get(id) as SessionRow | undefined;
+    const row = prepared(this.db,'SELECT * FROM upload_sessions WHERE id = ?').get(id) as SessionRow | undefined;
     return row === undefined ? undefined : toSession(row);
   }
 
   /** Records a block committed: the new totals, the reservation and the new expiry. */
   committed(id: string, change: { committedBytes: number; committedBlocks: number; reservedBytes: number; expiresAtMs: number }): void {
-    this.db
-      .prepare('UPDATE upload_sessions SET committed_bytes = ?, committed_blocks = ?, reserved_bytes = ?, expires_at = ? WHERE id = ?')
+    prepared(this.db, 'UPDATE upload_sessions SET committed_bytes = ?, committed_blocks = ?, reserved_bytes = ?, expires_at = ? WHERE id = ?')
       .run(change.committedBytes, change.committedBlocks, change.reservedBytes, change.expiresAtMs, id);
   }
 
   /** Fixes the size of a session that had none (its last bytes arrived). */
   declareSize(id: string, size: number): void {
-    this.db.prepare('UPDATE upload_sessions SET size = ? WHERE id = ?').run(size, id);
+    prepared(this.db,'UPDATE upload_sessions SET size = ? WHERE id = ?').run(size, id);
   }
 
   /** Pushes a session's expiry back (it was used). */
   touch(id: string, expiresAtMs: number): void {
-    this.db.prepare('UPDATE upload_sessions SET expires_at = ? WHERE id = ?').run(expiresAtMs, id);
+    prepared(this.db,'UPDATE upload_sessions SET expires_at = ? WHERE id = ?').run(expiresAtMs, id);
   }
 
   delete(id: string): void {
-    this.db.prepare('DELETE FROM upload_sessions WHERE id = ?').run(id);
+    prepared(this.db,'DELETE FROM upload_sessions WHERE id = ?').run(id);
   }
 
   /** Sessions whose expiry is at or before `nowMs`, at most `limit`. */
   expired(nowMs: number, limit: number): UploadSessionRecord[] {
-    const rows = this.db.prepare('SELECT * FROM upload_sessions WHERE expires_at <= ? ORDER BY expires_at LIMIT ?').all(nowMs, limit) as unknown as SessionRow[];
+    const rows = prepared(this.db,'SELECT * FROM upload_sessions WHERE expires_at <= ? ORDER BY expires_at LIMIT ?').all(nowMs, limit) as unknown as SessionRow[];
     return rows.map(toSession);
   }
 
   /** How many sessions `user` holds open. */
   countOpenBy(user: string): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM upload_sessions WHERE user_name = ?').get(user) as { n: number }).n;
+    return (prepared(this.db,'SELECT count(*) AS n FROM upload_sessions WHERE user_name = ?').get(user) as { n: number }).n;
   }
 
   /**
@@ -149,18 +148,18 @@ export class UploadSessionStore {
    * resumed append writes those indexes afresh. Returns how many.
    */
   dropUncommittedBlocks(inodeId: number, fromIndex: number): number {
-    return Number(this.db.prepare('UPDATE blocks SET inode_id = NULL WHERE inode_id = ? AND idx >= ?').run(inodeId, fromIndex).changes);
+    return Number(prepared(this.db,'UPDATE blocks SET inode_id = NULL WHERE inode_id = ? AND idx >= ?').run(inodeId, fromIndex).changes);
   }
 
   /** Detaches one block (its pipeline failed before it was committed). */
   dropBlock(blockId: string): void {
-    this.db.prepare('UPDATE blocks SET inode_id = NULL WHERE id = ?').run(blockId);
+    prepared(this.db,'UPDATE blocks SET inode_id = NULL WHERE id = ?').run(blockId);
   }
 
   // Quotas.
 
   /** Sets a project's byte quota (null: none); its usage is the triggers' (see the module comment). */
   setQuota(projectId: number, quotaBytes: number | null): void {
-    this.db.prepare('UPDATE projects SET quota_bytes = ? WHERE id = ?').run(quotaBytes, projectId);
+    prepared(this.db,'UPDATE projects SET quota_bytes = ? WHERE id = ?').run(quotaBytes, projectId);
   }
 }
