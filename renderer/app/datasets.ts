@@ -5,10 +5,11 @@
  * next to what was tried, never swallowed.
  */
 import type { HopsApi } from '../../protocol/desktop-api.ts';
-import { fsPathProblem, type FileStat } from '../../protocol/fs.ts';
+import { fsPathProblem, type FileStat, type ListPage } from '../../protocol/fs.ts';
 import type { AppState, AppStore } from '../store/app-state.ts';
 import { selectActiveClusterName } from '../store/clusters-slice.ts';
 import { folderAbove } from '../store/datasets-listing.ts';
+import { copyHolding, isClusterUnreachable, isOfflineConnection, offlinePage } from '../store/datasets-offline.ts';
 import { folderOf, TREE_ROOT } from '../store/datasets-tree.ts';
 import type { FileCarrier } from './datasets-carriers.ts';
 import { problemOf } from './problems.ts';
@@ -42,6 +43,8 @@ export interface DatasetActions {
   share(dataset: string, withProject: string, readOnly: boolean): Promise<boolean>;
   /** Copies a file or folder into the workspace for offline use, whole or the first `sampleRows` of each table. */
   makeOffline(entry: FileStat, sampleRows?: number): Promise<void>;
+  /** Deletes the offline copy holding `entry` (it, or the folder above it that was copied). */
+  removeOffline(entry: FileStat): Promise<void>;
   /** Accepts a dataset shared with `project` (a Data Owner there). */
   acceptShare(project: string, path: string): Promise<void>;
   /** Shows `project`'s trash in place of the file list (and reads it again). */
@@ -75,13 +78,43 @@ export function createDatasetActions({ hops, store, carrier }: DatasetActionsOpt
   const cluster = () => state().datasetsCluster ?? selectActiveClusterName(state()) ?? '';
   const fail = (action: string, err: unknown) => state().datasetProblemShown({ action, ...problemOf(err) });
 
+  /** Reads the cluster's offline copies, for the ages and the "Available offline" marks; a failure leaves them unmarked. */
+  const readCopies = async (name: string) => {
+    try {
+      const { copies } = await hops.offline.list({ cluster: name });
+      if (name === cluster()) state().offlineCopiesLoaded({ cluster: name, copies });
+    } catch (err) {
+      fail('Could not read the offline copies', err);
+    }
+  };
+
+  /**
+   * A page of `path`: from the cluster, or from the offline copies while it cannot be
+   * reached. An unreachable answer switches the explorer to the copies right away, rather
+   * than waiting for the core to notice the lost link.
+   */
+  const readFolder = async (name: string, path: string, cursor: string | null): Promise<ListPage> => {
+    if (!state().datasetsOffline) {
+      try {
+        return await hops.dataset.list({ cluster: name, path, ...(cursor !== null ? { cursor } : {}) });
+      } catch (err) {
+        if (!isClusterUnreachable(problemOf(err))) throw err;
+        if (name === cluster() && !state().datasetsOffline) {
+          state().datasetsOfflineChanged(true);
+          void readCopies(name);
+        }
+      }
+    }
+    return offlinePage((await hops.offline.listDir({ cluster: name, path })).entries);
+  };
+
   const readTree = async (path: string, more: boolean) => {
     const folder = folderOf(state().datasetTree, path);
     if (folder.loading || (more && folder.nextCursor === null)) return;
     const name = cluster();
     state().treeReadStarted(path);
     try {
-      const page = await hops.dataset.list({ cluster: name, path, ...(more && folder.nextCursor !== null ? { cursor: folder.nextCursor } : {}) });
+      const page = await readFolder(name, path, more ? folder.nextCursor : null);
       if (name === cluster()) state().treePageLoaded(path, page, more);
     } catch (err) {
       if (name === cluster()) state().treeReadFailed(path, problemOf(err));
@@ -97,7 +130,7 @@ export function createDatasetActions({ hops, store, carrier }: DatasetActionsOpt
       state().listingMoreStarted(path);
     }
     try {
-      const page = await hops.dataset.list({ cluster: name, path, ...(more && listing.nextCursor !== null ? { cursor: listing.nextCursor } : {}) });
+      const page = await readFolder(name, path, more ? listing.nextCursor : null);
       state().listingPageLoaded(path, page, more, keep);
     } catch (err) {
       state().listingFailed(path, problemOf(err));
@@ -146,7 +179,8 @@ export function createDatasetActions({ hops, store, carrier }: DatasetActionsOpt
       const name = selectActiveClusterName(state());
       if (name === null) return;
       if (state().datasetsCluster !== name) state().datasetsReset(name);
-      await readTree(TREE_ROOT, false);
+      state().datasetsOfflineChanged(isOfflineConnection(state().clusterConnection));
+      await Promise.all([readTree(TREE_ROOT, false), state().offlineCopies?.cluster === name ? undefined : readCopies(name)]);
     },
     async toggle(path, open) {
       state().treeToggled(path, open);
@@ -165,8 +199,15 @@ export function createDatasetActions({ hops, store, carrier }: DatasetActionsOpt
       if (listing !== null && state().datasetSearch === null) await readListing(listing.path, true);
     },
     async refresh() {
+      // Refresh tries the cluster again unless the core says it is out of reach.
+      const wasOffline = state().datasetsOffline;
+      state().datasetsOfflineChanged(isOfflineConnection(state().clusterConnection));
       const listing = state().listing;
-      await Promise.all([readTree(TREE_ROOT, false), listing === null ? undefined : reread(listing.path)]);
+      const folders = new Set(listing === null ? [] : [listing.path]);
+      // Switched between the cluster and the copies: every open folder of the tree is read from the other.
+      if (wasOffline !== state().datasetsOffline) for (const path of Object.keys(state().datasetTree.expanded)) folders.add(path);
+      folders.delete(TREE_ROOT);
+      await Promise.all([readTree(TREE_ROOT, false), ...[...folders].map((path) => reread(path))]);
     },
     up() {
       const listing = state().listing;
@@ -260,8 +301,23 @@ export function createDatasetActions({ hops, store, carrier }: DatasetActionsOpt
       try {
         await hops.offline.make({ cluster: cluster(), path: entry.path, ...(sampleRows === undefined ? {} : { sampleRows }) });
         state().notify('success', `${entry.path} is available offline.`);
+        await readCopies(cluster());
       } catch (err) {
         fail(`Could not make ${entry.name} available offline`, err);
+      }
+    },
+    async removeOffline(entry) {
+      const copy = copyHolding(state().offlineCopies?.copies ?? [], entry.path);
+      const path = copy?.path ?? entry.path;
+      try {
+        await hops.offline.remove({ cluster: cluster(), path });
+        state().datasetProblemShown(null);
+        state().notify('success', `Removed the offline copy of ${path}.`);
+        await readCopies(cluster());
+        // While offline the list shows the copies: the removed one leaves it.
+        if (state().datasetsOffline) await actions.refresh();
+      } catch (err) {
+        fail(`Could not remove the offline copy of ${path}`, err);
       }
     },
     async acceptShare(project, path) {
@@ -333,6 +389,11 @@ export function createDatasetActions({ hops, store, carrier }: DatasetActionsOpt
   // Read the tree when the section shows, and again for each cluster switched to.
   let scheduled = false;
   const unsubscribe = store.subscribe((next, previous) => {
+    // The link to the cluster came or went: the explorer switches between it and the copies by itself.
+    const offline = isOfflineConnection(next.clusterConnection);
+    if (next.datasetsCluster !== null && offline !== isOfflineConnection(previous.clusterConnection) && offline !== next.datasetsOffline) {
+      queueMicrotask(() => void actions.refresh());
+    }
     // Coming back to the section: projects may have come or gone meanwhile.
     const shownAgain = next.layout.activeView === 'datasets' && previous.layout.activeView !== 'datasets' && next.datasetsCluster !== null && !needsTree(next);
     if (shownAgain) void readTree(TREE_ROOT, false);

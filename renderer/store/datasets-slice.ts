@@ -16,6 +16,7 @@ import {
   sortToggled,
   type Listing,
 } from './datasets-listing.ts';
+import type { OfflineCopies } from './datasets-offline.ts';
 import {
   emptyTree,
   treeForget,
@@ -40,6 +41,7 @@ export type DatasetDialog =
   | { kind: 'rename'; entry: FileStat }
   | { kind: 'remove'; entry: FileStat }
   | { kind: 'offline'; entry: FileStat }
+  | { kind: 'remove-offline'; entry: FileStat }
   | { kind: 'share'; dataset: string; withProject: string };
 
 /** A failed action: what was tried, and the answer. */
@@ -83,6 +85,10 @@ export interface DatasetsSlice {
   transfersOpen: boolean;
   projectShares: ProjectShares | null;
   trashView: TrashView | null;
+  /** The tree and the list show the offline copies: the cluster cannot be reached. */
+  datasetsOffline: boolean;
+  /** The offline copies of the cluster on screen; null until read. */
+  offlineCopies: OfflineCopies | null;
 
   datasetsReset(cluster: string): void;
   treeReadStarted(path: string): void;
@@ -118,6 +124,8 @@ export interface DatasetsSlice {
   projectSharesLoaded(shares: ProjectShares | null): void;
   /** Opens (or re-reads) a project's trash; null closes it. */
   trashViewChanged(view: TrashView | null): void;
+  datasetsOfflineChanged(offline: boolean): void;
+  offlineCopiesLoaded(copies: OfflineCopies | null): void;
 }
 
 export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set) => {
@@ -138,6 +146,8 @@ export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set) => {
     transfersOpen: false,
     projectShares: null,
     trashView: null,
+    datasetsOffline: false,
+    offlineCopies: null,
 
     datasetsReset: (cluster) =>
       set({
@@ -150,6 +160,7 @@ export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set) => {
         previewPath: null,
         projectShares: null,
         trashView: null,
+        offlineCopies: null,
       }),
     treeReadStarted: (path) => set((s) => ({ datasetTree: treeReadStarted(s.datasetTree, path) })),
     treePageLoaded: (path, page, more) => set((s) => ({ datasetTree: treePageLoaded(s.datasetTree, path, page, more) })),
@@ -206,6 +217,8 @@ export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set) => {
     transfersOpened: (transfersOpen) => set({ transfersOpen }),
     projectSharesLoaded: (projectShares) => set({ projectShares }),
     trashViewChanged: (trashView) => set({ trashView }),
+    datasetsOfflineChanged: (datasetsOffline) => set({ datasetsOffline }),
+    offlineCopiesLoaded: (offlineCopies) => set({ offlineCopies }),
   };
 };
 
@@ -221,3 +234,5 @@ export const selectTransfers = (s: AppState): TransferRow[] => s.transfers;
 export const selectTransfersOpen = (s: AppState): boolean => s.transfersOpen;
 export const selectProjectShares = (s: AppState): ProjectShares | null => s.projectShares;
 export const selectTrashView = (s: AppState): TrashView | null => s.trashView;
+export const selectDatasetsOffline = (s: AppState): boolean => s.datasetsOffline;
+export const selectOfflineCopies = (s: AppState): OfflineCopies | null => s.offlineCopies;

@@ -2,25 +2,42 @@
  * The Datasets side bar: projects → datasets → folders, read lazily as folders open. A
  * WAI-ARIA tree with one tab stop: arrows move, Right/Left open and close, Enter shows the
  * folder in the main area. Files dropped on a dataset or folder upload into it; a dataset
- * dragged onto another project offers to share it there.
+ * dragged onto another project offers to share it there. While the cluster cannot be reached
+ * it shows the offline copies, each folder marked with the age of its copy, and takes no drops.
  */
-import { ChevronDown, ChevronRight, Database, Folder, FolderKanban, LoaderCircle, Share2, TriangleAlert } from 'lucide-react';
+import { ChevronDown, ChevronRight, CloudOff, Database, Folder, FolderKanban, LoaderCircle, Share2, TriangleAlert } from 'lucide-react';
 import { useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { appStore, useAppState } from '../../store/app-store.ts';
 import { selectActiveClusterName } from '../../store/clusters-slice.ts';
-import { selectDatasetTree, selectListing } from '../../store/datasets-slice.ts';
+import { selectDatasetsOffline, selectDatasetTree, selectListing, selectOfflineCopies } from '../../store/datasets-slice.ts';
+import { offlineAgeOf } from '../../store/datasets-offline.ts';
+import { formatExactTime } from '../../format/time.ts';
 import { folderOf, TREE_ROOT, treeParentRow, visibleTreeRows, type TreeRow } from '../../store/datasets-tree.ts';
 import { useSession } from '../session-context.ts';
 import { carriesFiles, DATASET_DRAG_TYPE, droppedEntriesOf, uploadDropped } from './drop-entries.ts';
+import { OfflineBadge } from './offline/OfflineBadge.tsx';
 
 const iconOf = (row: Extract<TreeRow, { kind: 'folder' }>) => (row.depth === 1 ? FolderKanban : row.depth === 2 ? Database : Folder);
 const projectOf = (path: string) => path.split('/')[2] ?? '';
+
+/** The side bar is narrow: a folder from an offline copy shows an icon, the copy's time on hover. */
+function OfflineAge({ copiedAtMs }: { copiedAtMs: number | undefined }) {
+  if (copiedAtMs === undefined) return null;
+  const when = `Offline copy, made ${formatExactTime(copiedAtMs)}`;
+  return (
+    <span className="tree-meta tree-offline" title={when} aria-label={when} role="img" data-testid="tree-offline">
+      <CloudOff size={12} aria-hidden="true" />
+    </span>
+  );
+}
 
 export function DatasetTree() {
   const session = useSession();
   const tree = useAppState(selectDatasetTree);
   const listing = useAppState(selectListing);
   const cluster = useAppState(selectActiveClusterName);
+  const offline = useAppState(selectDatasetsOffline);
+  const copies = useAppState(selectOfflineCopies)?.copies;
   const rows = useMemo(() => visibleTreeRows(tree), [tree]);
   const [active, setActive] = useState<string | null>(null);
   const [dropTarget, setDropTarget] = useState<string | null>(null);
@@ -71,6 +88,7 @@ export function DatasetTree() {
 
   /** What a drag over `row` would do, or null when nothing. */
   const dropKind = (row: Extract<TreeRow, { kind: 'folder' }>, event: DragEvent): 'upload' | 'share' | null => {
+    if (offline) return null;
     if (carriesFiles(event.dataTransfer)) return 'upload';
     if (row.depth === 1 && event.dataTransfer.types.includes(DATASET_DRAG_TYPE)) return 'share';
     return null;
@@ -106,6 +124,7 @@ export function DatasetTree() {
     else items.current.delete(path);
   };
 
+  const rootAge = offline ? offlineAgeOf(copies ?? [], TREE_ROOT) : undefined;
   let body;
   if (rows.length > 0) {
     body = (
@@ -138,7 +157,7 @@ export function DatasetTree() {
               data-path={row.path}
               data-depth={row.depth}
               data-drop-target={dropTarget === row.path}
-              draggable={row.depth === 2 && row.shared === null}
+              draggable={!offline && row.depth === 2 && row.shared === null}
               onDragStart={(event) => {
                 event.dataTransfer.setData(DATASET_DRAG_TYPE, row.path);
                 event.dataTransfer.effectAllowed = 'link';
@@ -168,6 +187,7 @@ export function DatasetTree() {
                     <Share2 size={12} aria-hidden="true" /> {projectOf(row.path)}
                   </span>
                 )}
+                {offline && <OfflineAge copiedAtMs={offlineAgeOf(copies ?? [], row.path)?.copiedAtMs} />}
                 {row.problem !== null && (
                   <span className="state-icon" data-tone="failed" title={`${row.problem.message} ${row.problem.hint}`}>
                     <TriangleAlert size={12} aria-hidden="true" />
@@ -199,6 +219,11 @@ export function DatasetTree() {
       <h3 id="datasets-heading" className="side-bar-subheading">
         {cluster === null ? 'Projects' : `Projects on ${cluster}`}
       </h3>
+      {offline && (
+        <p className="side-bar-note tree-offline-note" data-testid="tree-offline-note">
+          {rootAge === undefined ? 'No offline copies of this cluster.' : <OfflineBadge copiedAtMs={rootAge.copiedAtMs} sampleRows={rootAge.sampleRows} />}
+        </p>
+      )}
       {body}
     </section>
   );

@@ -2,7 +2,8 @@
  * The Datasets section's main area: breadcrumbs and actions over the folder on screen, its
  * virtualised file list (or search results), the preview pane for the file picked, the
  * transfers drawer, and the dialogs for naming, removing and sharing. Files dropped from
- * the OS anywhere on the list upload into the folder on screen.
+ * the OS anywhere on the list upload into the folder on screen. While the cluster cannot be
+ * reached the list shows the offline copies, and what needs the cluster is off with why.
  */
 import { ChevronRight, Database, Download, FolderPlus, Pencil, RefreshCw, Search, Trash2, Upload, X } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
@@ -10,11 +11,14 @@ import type { FileStat } from '../../../protocol/fs.ts';
 import { pickedFiles } from '../../app/datasets-drop.ts';
 import { appStore, useAppState } from '../../store/app-store.ts';
 import { breadcrumbsOf, entryAt } from '../../store/datasets-listing.ts';
+import { copyHolding, OFFLINE_ACTION_TITLE, offlineAgeOf } from '../../store/datasets-offline.ts';
 import {
   selectDatasetDialog,
   selectDatasetProblem,
   selectDatasetSearch,
+  selectDatasetsOffline,
   selectListing,
+  selectOfflineCopies,
   selectPreviewPath,
   selectShownListing,
   selectTrashView,
@@ -33,6 +37,9 @@ import { TransfersDrawer } from './TransfersDrawer.tsx';
 import { TrashView } from './TrashView.tsx';
 import { DatasetsEmpty } from './DatasetsEmpty.tsx';
 import { MakeOfflineDialog } from './offline/MakeOfflineDialog.tsx';
+import { OfflineBadge } from './offline/OfflineBadge.tsx';
+
+const noCopies: never[] = [];
 
 export function DatasetsView() {
   const session = useSession();
@@ -43,6 +50,8 @@ export function DatasetsView() {
   const problem = useAppState(selectDatasetProblem);
   const previewPath = useAppState(selectPreviewPath);
   const trash = useAppState(selectTrashView);
+  const offline = useAppState(selectDatasetsOffline);
+  const copies = useAppState(selectOfflineCopies)?.copies ?? noCopies;
   const [menu, setMenu] = useState<MenuState | null>(null);
   const [dropping, setDropping] = useState(false);
   const [query, setQuery] = useState('');
@@ -75,20 +84,24 @@ export function DatasetsView() {
   const previewEntry = previewPath === null ? undefined : shown.entries.find((e) => e.path === previewPath);
 
   const focusList = () => document.querySelector<HTMLElement>('[data-testid="file-list"]')?.focus();
-  const askRemove = (entry: FileStat) => store().datasetDialogShown({ kind: 'remove', entry });
-  const askRename = (entry: FileStat) => store().datasetDialogShown({ kind: 'rename', entry });
-  const askNewFolder = () => store().datasetDialogShown({ kind: 'new-folder', parent: folder });
+  // Delete and F2 still reach these offline: they say why nothing happens rather than nothing.
+  const needsCluster = (then: () => void) => () => (offline ? store().notify('info', OFFLINE_ACTION_TITLE) : then());
+  const askRemove = (entry: FileStat) => needsCluster(() => store().datasetDialogShown({ kind: 'remove', entry }))();
+  const askRename = (entry: FileStat) => needsCluster(() => store().datasetDialogShown({ kind: 'rename', entry }))();
+  const askNewFolder = needsCluster(() => store().datasetDialogShown({ kind: 'new-folder', parent: folder }));
+  const offlineTitle = offline ? OFFLINE_ACTION_TITLE : undefined;
+  const folderAge = offline ? offlineAgeOf(copies, folder) : undefined;
   const closeDialog = () => store().datasetDialogShown(null);
 
   const onDragOver = (event: DragEvent) => {
-    if (!carriesFiles(event.dataTransfer)) return;
+    if (offline || !carriesFiles(event.dataTransfer)) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = 'copy';
     setDropping(true);
   };
   const onDrop = (event: DragEvent) => {
     setDropping(false);
-    if (!carriesFiles(event.dataTransfer)) return;
+    if (offline || !carriesFiles(event.dataTransfer)) return;
     event.preventDefault();
     void uploadDropped(session, folder, droppedEntriesOf(event.dataTransfer));
   };
@@ -173,19 +186,21 @@ export function DatasetsView() {
               value={query}
               onChange={(event) => setQuery(event.target.value)}
               onKeyDown={onSearchKey}
+              disabled={offline}
+              title={offlineTitle}
               data-testid="dataset-search"
             />
           </form>
-          <button type="button" className="button button-small" onClick={askNewFolder} data-testid="new-folder">
+          <button type="button" className="button button-small" onClick={askNewFolder} disabled={offline} title={offlineTitle} data-testid="new-folder">
             {atProject ? <Database size={13} aria-hidden="true" /> : <FolderPlus size={13} aria-hidden="true" />} {atProject ? 'New dataset…' : 'New folder…'}
           </button>
-          <button type="button" className="button button-small" onClick={() => filePicker.current?.click()} disabled={atProject} title={atProject ? 'Files live inside a dataset: open one first' : 'Upload files'} data-testid="upload-files">
+          <button type="button" className="button button-small" onClick={() => filePicker.current?.click()} disabled={atProject || offline} title={offlineTitle ?? (atProject ? 'Files live inside a dataset: open one first' : 'Upload files')} data-testid="upload-files">
             <Upload size={13} aria-hidden="true" /> Upload…
           </button>
-          <button type="button" className="button button-small" onClick={() => folderPicker.current?.click()} title="Upload a folder with everything in it" data-testid="upload-folder">
+          <button type="button" className="button button-small" onClick={() => folderPicker.current?.click()} disabled={offline} title={offlineTitle ?? 'Upload a folder with everything in it'} data-testid="upload-folder">
             <Upload size={13} aria-hidden="true" /> Folder…
           </button>
-          <button type="button" className="icon-button" aria-label={`Trash of ${project}`} title={`Trash of ${project}: restore what was removed`} onClick={() => void session.datasets.openTrash(project)} data-testid="open-trash">
+          <button type="button" className="icon-button" aria-label={`Trash of ${project}`} title={offlineTitle ?? `Trash of ${project}: restore what was removed`} disabled={offline} onClick={() => void session.datasets.openTrash(project)} data-testid="open-trash">
             <Trash2 size={14} aria-hidden="true" />
           </button>
           <button type="button" className="icon-button" aria-label="Refresh" title="Refresh" onClick={() => void session.datasets.refresh()} data-testid="datasets-refresh">
@@ -230,6 +245,13 @@ export function DatasetsView() {
         </p>
       )}
 
+      {offline && (
+        <p className="datasets-offline-note" data-testid="datasets-offline-note">
+          {folderAge === undefined ? <span>No offline copy holds this folder.</span> : <OfflineBadge copiedAtMs={folderAge.copiedAtMs} sampleRows={folderAge.sampleRows} />}
+          <span className="muted">The cluster cannot be reached: this shows the offline copies. Hopsdesk switches back when it connects.</span>
+        </p>
+      )}
+
       <SharesStrip project={project} />
 
       <div className="datasets-body">
@@ -248,7 +270,7 @@ export function DatasetsView() {
                   <h1>No datasets in {folder.slice(folder.lastIndexOf('/') + 1)} yet</h1>
                   <p>A dataset is a folder of files the project’s members share. Make one, or drop a folder here to upload it as a dataset.</p>
                   <div className="empty-actions">
-                    <button type="button" className="button button-primary" onClick={askNewFolder}>
+                    <button type="button" className="button button-primary" onClick={askNewFolder} disabled={offline} title={offlineTitle}>
                       <Database size={14} aria-hidden="true" /> New dataset…
                     </button>
                   </div>
@@ -259,10 +281,10 @@ export function DatasetsView() {
                   <h1>This folder is empty</h1>
                   <p>Drop files or folders here to upload them, or pick them with Upload.</p>
                   <div className="empty-actions">
-                    <button type="button" className="button button-primary" onClick={() => filePicker.current?.click()}>
+                    <button type="button" className="button button-primary" onClick={() => filePicker.current?.click()} disabled={offline} title={offlineTitle}>
                       <Upload size={14} aria-hidden="true" /> Upload…
                     </button>
-                    <button type="button" className="button" onClick={askNewFolder}>
+                    <button type="button" className="button" onClick={askNewFolder} disabled={offline} title={offlineTitle}>
                       <FolderPlus size={14} aria-hidden="true" /> New folder…
                     </button>
                   </div>
@@ -282,6 +304,8 @@ export function DatasetsView() {
               onMenu={(entry, at) => setMenu({ entry, ...at })}
               onNeedMore={() => void session.datasets.loadMore()}
               onSort={() => store().listingSortToggled()}
+              offline={offline}
+              copies={copies}
               {...(session.datasets.canDragOut ? { onDragOut: (entry: FileStat) => void session.datasets.dragOut(entry) } : {})}
             />
           )}
@@ -289,16 +313,16 @@ export function DatasetsView() {
             <div className="row-actions" aria-label={`Actions on ${cursorEntry.name}`} role="toolbar">
               <span className="row-actions-name mono">{cursorEntry.name}</span>
               {cursorEntry.type === 'file' && (
-                <button type="button" className="button button-small" onClick={() => void session.datasets.download(cursorEntry)} data-testid="download">
+                <button type="button" className="button button-small" onClick={() => void session.datasets.download(cursorEntry)} disabled={offline} title={offlineTitle} data-testid="download">
                   <Download size={13} aria-hidden="true" /> Download
                 </button>
               )}
               {cursorEntry.sharedFrom === undefined ? (
                 <>
-                  <button type="button" className="button button-small" onClick={() => askRename(cursorEntry)} data-testid="rename" aria-keyshortcuts="F2">
+                  <button type="button" className="button button-small" onClick={() => askRename(cursorEntry)} disabled={offline} title={offlineTitle} data-testid="rename" aria-keyshortcuts="F2">
                     <Pencil size={13} aria-hidden="true" /> Rename…
                   </button>
-                  <button type="button" className="button button-small" onClick={() => askRemove(cursorEntry)} data-testid="remove" aria-keyshortcuts="Delete">
+                  <button type="button" className="button button-small" onClick={() => askRemove(cursorEntry)} disabled={offline} title={offlineTitle} data-testid="remove" aria-keyshortcuts="Delete">
                     <Trash2 size={13} aria-hidden="true" /> Remove…
                   </button>
                 </>
@@ -336,6 +360,8 @@ export function DatasetsView() {
         <EntryMenu
           menu={menu}
           atProject={atProject}
+          offline={offline}
+          hasCopy={copyHolding(copies, menu.entry.path) !== undefined}
           onClose={() => {
             setMenu(null);
             focusList();
@@ -346,6 +372,7 @@ export function DatasetsView() {
           onRemove={askRemove}
           onNewFolder={askNewFolder}
           onOffline={(entry) => store().datasetDialogShown({ kind: 'offline', entry })}
+          onRemoveOffline={(entry) => store().datasetDialogShown({ kind: 'remove-offline', entry })}
         />
       )}
 
@@ -399,6 +426,24 @@ export function DatasetsView() {
             void session.datasets.makeOffline(entry, sampleRows);
           }}
         />
+      )}
+      {dialog?.kind === 'remove-offline' && (
+        <ConfirmDialog
+          title="Remove the offline copy?"
+          confirmLabel="Remove offline copy"
+          danger
+          onCancel={closeDialog}
+          onConfirm={() => {
+            const entry = dialog.entry;
+            closeDialog();
+            void session.datasets.removeOffline(entry).then(focusList);
+          }}
+        >
+          <p>
+            The copy of <span className="mono">{copyHolding(copies, dialog.entry.path)?.path ?? dialog.entry.path}</span> is deleted from this workspace. The data on the cluster stays;
+            it can be made available offline again while connected.
+          </p>
+        </ConfirmDialog>
       )}
       {dialog?.kind === 'share' && (
         <ShareDialog

@@ -1,10 +1,12 @@
 /**
  * The context menu of a row (right click, the Menu key or Shift+F10): open, download,
- * rename, remove, new folder, and make available offline. A WAI-ARIA
+ * rename, remove, new folder, make available offline and remove the offline copy; what
+ * needs the cluster is off (with why) while it cannot be reached. A WAI-ARIA
  * menu: arrows move, Enter picks, Escape or a click elsewhere closes it.
  */
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import type { FileStat } from '../../../protocol/fs.ts';
+import { OFFLINE_ACTION_TITLE } from '../../store/datasets-offline.ts';
 
 export interface MenuState {
   entry: FileStat;
@@ -15,6 +17,10 @@ export interface MenuState {
 export interface EntryMenuProps {
   menu: MenuState;
   atProject: boolean;
+  /** The explorer shows the offline copies: actions on the cluster are off. */
+  offline: boolean;
+  /** The entry is in an offline copy. */
+  hasCopy: boolean;
   onClose(): void;
   onOpen(entry: FileStat): void;
   onDownload(entry: FileStat): void;
@@ -22,22 +28,25 @@ export interface EntryMenuProps {
   onRemove(entry: FileStat): void;
   onNewFolder(): void;
   onOffline(entry: FileStat): void;
+  onRemoveOffline(entry: FileStat): void;
 }
 
-export function EntryMenu({ menu, atProject, onClose, ...on }: EntryMenuProps) {
+export function EntryMenu({ menu, atProject, offline, hasCopy, onClose, ...on }: EntryMenuProps) {
   const list = useRef<HTMLUListElement>(null);
   const { entry } = menu;
-  const items: Array<{ label: string; shortcut?: string; run(): void }> = [
+  const needsCluster = offline ? OFFLINE_ACTION_TITLE : undefined;
+  const items: Array<{ label: string; shortcut?: string; run(): void; disabled?: string | undefined }> = [
     { label: entry.type === 'dir' ? 'Open' : 'Preview', shortcut: 'Enter', run: () => on.onOpen(entry) },
-    ...(entry.type === 'file' ? [{ label: 'Download', run: () => on.onDownload(entry) }] : []),
+    ...(entry.type === 'file' ? [{ label: 'Download', run: () => on.onDownload(entry), disabled: needsCluster }] : []),
     ...(entry.sharedFrom === undefined
       ? [
-          { label: 'Rename…', shortcut: 'F2', run: () => on.onRename(entry) },
-          { label: 'Remove…', shortcut: 'Delete', run: () => on.onRemove(entry) },
+          { label: 'Rename…', shortcut: 'F2', run: () => on.onRename(entry), disabled: needsCluster },
+          { label: 'Remove…', shortcut: 'Delete', run: () => on.onRemove(entry), disabled: needsCluster },
         ]
       : []),
-    { label: atProject ? 'New dataset…' : 'New folder…', run: on.onNewFolder },
-    { label: 'Make available offline…', run: () => on.onOffline(entry) },
+    { label: atProject ? 'New dataset…' : 'New folder…', run: on.onNewFolder, disabled: needsCluster },
+    { label: 'Make available offline…', run: () => on.onOffline(entry), disabled: needsCluster },
+    ...(hasCopy ? [{ label: 'Remove offline copy…', run: () => on.onRemoveOffline(entry) }] : []),
   ];
 
   useEffect(() => {
@@ -83,13 +92,17 @@ export function EntryMenu({ menu, atProject, onClose, ...on }: EntryMenuProps) {
           role="menuitem"
           tabIndex={-1}
           className="entry-menu-item"
+          aria-disabled={item.disabled !== undefined}
+          title={item.disabled}
           onClick={() => {
+            if (item.disabled !== undefined) return;
             onClose();
             item.run();
           }}
           onKeyDown={(event) => {
             if (event.key !== 'Enter' && event.key !== ' ') return;
             event.preventDefault();
+            if (item.disabled !== undefined) return;
             onClose();
             item.run();
           }}

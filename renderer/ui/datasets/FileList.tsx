@@ -3,17 +3,21 @@
  * are in the DOM, so a folder of 100,000 files scrolls as smoothly as one of ten, and the
  * next page is read as the end comes into view. Focus stays on the grid; the row under
  * the cursor is its active descendant. Arrows move, Enter opens or previews, Backspace or
- * Alt+Up goes up, Delete asks to remove, F2 renames.
+ * Alt+Up goes up, Delete asks to remove, F2 renames. Rows from an offline copy carry its
+ * age; live rows that also have a copy say "Available offline".
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { ArrowDown, ArrowUp, File, Folder, LoaderCircle } from 'lucide-react';
 import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { FileStat } from '../../../protocol/fs.ts';
+import type { OfflineCopy } from '../../../protocol/previews.ts';
 import { formatBytes } from '../../format/bytes.ts';
 import { entryAt, isSortPending, needsNextPage, rowCount, type Listing } from '../../store/datasets-listing.ts';
 import { formatExactTime, formatRelativeTime } from '../../format/time.ts';
+import { copyHolding, offlineAgeOf } from '../../store/datasets-offline.ts';
 import { useNow } from '../common/use-now.ts';
 import { HealthBadge } from './HealthBadge.tsx';
+import { OfflineBadge } from './offline/OfflineBadge.tsx';
 
 export const ROW_HEIGHT = 24;
 
@@ -33,6 +37,25 @@ export interface FileListProps {
   onSort(): void;
   /** Set when rows can be dragged out to the desktop. */
   onDragOut?(entry: FileStat): void;
+  /** The rows come from the offline copies (the cluster cannot be reached). */
+  offline: boolean;
+  /** The cluster's offline copies, for the ages and the "Available offline" marks. */
+  copies: readonly OfflineCopy[];
+}
+
+/** The mark after a row's name: the age of the copy it was read from, or that a copy of it exists. */
+function OfflineMark({ entry, offline, copies }: { entry: FileStat; offline: boolean; copies: readonly OfflineCopy[] }) {
+  if (offline) {
+    const age = offlineAgeOf(copies, entry.path);
+    return age === undefined ? null : <OfflineBadge copiedAtMs={age.copiedAtMs} sampleRows={age.sampleRows} />;
+  }
+  const copy = copyHolding(copies, entry.path);
+  if (copy === undefined) return null;
+  return (
+    <span className="badge offline-available" title={`Copied for offline use ${formatExactTime(copy.copiedAtMs)}`} data-testid="available-offline">
+      Available offline
+    </span>
+  );
 }
 
 const rowId = (index: number) => `file-row-${index}`;
@@ -188,6 +211,7 @@ export function FileList(props: FileListProps) {
                   <span className="file-name-text">{entry.name}</span>
                   {props.showFolder && <span className="file-folder mono">{entry.path.slice(0, entry.path.lastIndexOf('/'))}</span>}
                   {entry.sharedFrom !== undefined && <span className="badge">shared</span>}
+                  <OfflineMark entry={entry} offline={props.offline} copies={props.copies} />
                 </div>
                 <div role="gridcell" className="file-cell file-size num" data-testid="file-size" data-bytes={dir ? undefined : entry.size}>
                   {dir ? '' : formatBytes(entry.size)}
@@ -196,7 +220,8 @@ export function FileList(props: FileListProps) {
                   <Modified atMs={entry.mtimeMs} />
                 </div>
                 <div role="gridcell" className="file-cell file-replication">
-                  {dir ? '' : <HealthBadge replication={entry.replication} health={entry.health} />}
+                  {/* The copies keep no replicas: a health read from them would be made up. */}
+                  {dir || props.offline ? '' : <HealthBadge replication={entry.replication} health={entry.health} />}
                 </div>
                 <div role="gridcell" className="file-cell file-owner">
                   {entry.createdBy}
