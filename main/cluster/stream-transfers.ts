@@ -8,11 +8,12 @@ import http from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EventPayload, TransferState } from '../../protocol/desktop-api.ts';
-import { HopsError, type WireError } from '../../protocol/errors.ts';
+import { HopsError } from '../../protocol/errors.ts';
 import { fsRoutes, type FileStat } from '../../protocol/fs.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { AgentEndpoint } from './agent-client.ts';
 import type { Clusters } from './clusters.ts';
+import { responseOf, unreachable, wireError } from './head-http.ts';
 
 export interface StreamUpload {
   cluster?: string;
@@ -86,7 +87,7 @@ export function createStreamTransfers(clusters: Pick<Clusters, 'ready'>, bus: Ev
         },
       });
       progress.emit('running');
-      const answer = answerOf(toHead).catch((err: Error) => unreachable(endpoint, err));
+      const answer = responseOf(toHead).catch((err: Error) => unreachable(endpoint, err));
       // A refusal (403, 409, 507) may come while bytes still flow and end the stream early:
       // the head's answer, when there is one, says more than the broken pipe.
       const sent = await pipeline(body, progress.counter(), toHead).then(
@@ -135,35 +136,6 @@ export function createStreamTransfers(clusters: Pick<Clusters, 'ready'>, bus: Ev
       return { size, stream: counted };
     },
   };
-}
-
-function answerOf(request: http.ClientRequest): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    request.once('response', (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 500, body }));
-      response.on('error', reject);
-    });
-    request.once('error', reject);
-  });
-}
-
-function wireError(status: number, body: string, path: string): HopsError {
-  try {
-    const wire = JSON.parse(body) as Partial<WireError>;
-    if (typeof wire.code === 'string' && typeof wire.message === 'string') {
-      return HopsError.fromWire({ code: wire.code, message: wire.message, hint: wire.hint ?? '', ...(wire.field === undefined ? {} : { field: wire.field }) } as WireError);
-    }
-  } catch {
-    // Not one of ours; the status says enough.
-  }
-  return new HopsError('AGENT_UNREACHABLE', `The head answered ${status} for ${path}.`);
-}
-
-function unreachable(endpoint: AgentEndpoint, err: Error): HopsError {
-  return new HopsError('AGENT_UNREACHABLE', `Cannot reach the head at ${endpoint.baseUrl}: ${err.message}.`, { cause: err });
 }
 
 function cancelled(path: string): HopsError {

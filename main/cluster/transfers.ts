@@ -22,9 +22,10 @@ import { randomUUID } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EventPayload, TransferState } from '../../protocol/desktop-api.ts';
-import { HopsError, type ErrorCode, type WireError } from '../../protocol/errors.ts';
+import { HopsError, type ErrorCode } from '../../protocol/errors.ts';
 import { fsRoutes, type FileStat, type UploadSession } from '../../protocol/fs.ts';
 import type { AgentEndpoint } from './agent-client.ts';
+import { responseOf, unreachable, wireError } from './head-http.ts';
 import type { ClusterConnection } from './connection.ts';
 
 export type TransferEvent = EventPayload<'transfer.progress'>;
@@ -484,37 +485,6 @@ function counter(start: number, onBytes: (bytes: number) => void): Transform {
       callback(null, chunk);
     },
   });
-}
-
-function responseOf(request: http.ClientRequest): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    request.once('response', (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 500, body }));
-      response.on('error', reject);
-    });
-    request.once('error', reject);
-  });
-}
-
-function wireError(status: number, body: string, what: string): HopsError {
-  try {
-    const wire = JSON.parse(body) as Partial<WireError>;
-    if (typeof wire.code === 'string' && typeof wire.message === 'string') {
-      return HopsError.fromWire({ code: wire.code, message: wire.message, hint: wire.hint ?? '', ...(wire.field === undefined ? {} : { field: wire.field }) } as WireError);
-    }
-  } catch {
-    // Not one of ours; the status says enough.
-  }
-  return new HopsError('AGENT_UNREACHABLE', `The head answered ${status} for ${what}.`);
-}
-
-function unreachable(endpoint: AgentEndpoint, err: Error): HopsError {
-  if (err instanceof HopsError) return err;
-  const cause = err.cause instanceof Error ? err.cause.message : err.message;
-  return new HopsError('AGENT_UNREACHABLE', `Cannot reach the head at ${endpoint.baseUrl}: ${cause}.`, { cause: err });
 }
 
 function cancelled(path?: string): HopsError {
