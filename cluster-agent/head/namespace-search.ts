@@ -6,10 +6,10 @@
  * path order; at most `searchLimits.maxResults`.
  */
 import { HopsError } from '../../protocol/errors.ts';
-import { fsPathRules, parseFsPath, quotePath, searchLimits, showPath, utf8Length, type FileStat, type SearchReply } from '../../protocol/fs.ts';
+import { fsPathRules, parseFsPath, quotePath, searchLimits, showPath, utf8Length, type SearchReply } from '../../protocol/fs.ts';
 import type { User } from '../../protocol/projects.ts';
 import { NamespaceAccess } from './namespace-access.ts';
-import type { InodeRecord, NamespaceStore, SearchRoot } from './namespace-store.ts';
+import { fileStat, type NamespaceStore, type SearchRoot } from './namespace-store.ts';
 import type { ProjectStore } from './project-store.ts';
 
 const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/;
@@ -49,7 +49,7 @@ export class NamespaceSearch {
       for (const share of this.store.shares.acceptedInto(scope.record.id, undefined, Number.MAX_SAFE_INTEGER)) roots.push({ id: share.datasetId, path: share.path });
     }
     const hits = this.store.search(roots, query, options.order ?? 'newest', limit + 1);
-    return { entries: hits.slice(0, limit).map((hit) => view(hit.path, hit.inode)), truncated: hits.length > limit };
+    return { entries: hits.slice(0, limit).map((hit) => fileStat(hit.path, hit.inode)), truncated: hits.length > limit };
   }
 }
 
@@ -65,16 +65,3 @@ function checkQuery(query: string): void {
   }
 }
 
-function view(path: string, inode: InodeRecord): FileStat {
-  return {
-    path,
-    name: inode.name,
-    type: inode.type,
-    size: inode.size,
-    replication: inode.replication,
-    blockSize: inode.blockSize,
-    mtimeMs: inode.mtimeMs,
-    complete: true,
-    createdBy: inode.createdBy,
-  };
-}

@@ -10,7 +10,7 @@
  * file (`inode_id` NULL): they are then orphans, whose replicas the head deletes.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import type { FileType, ReplicaState } from '../../protocol/fs.ts';
+import type { FileStat, FileType, ReplicaState } from '../../protocol/fs.ts';
 import { ShareStore } from './shares-store.ts';
 import { inTransaction, prepared } from './sqlite.ts';
 import { TrashStore } from './trash-store.ts';
@@ -82,6 +82,21 @@ interface ReplicaRow {
   state: ReplicaState;
   ord: number;
   updated_at: number;
+}
+
+/** How an inode reads at `path` to a client. */
+export function fileStat(path: string, inode: InodeRecord): FileStat {
+  return {
+    path,
+    name: inode.name,
+    type: inode.type,
+    size: inode.size,
+    replication: inode.replication,
+    blockSize: inode.blockSize,
+    mtimeMs: inode.mtimeMs,
+    complete: inode.state === 'complete',
+    createdBy: inode.createdBy,
+  };
 }
 
 const toInode = (row: InodeRow): InodeRecord => ({

@@ -40,7 +40,7 @@ import {
 import { roleGrants, type Permission, type User } from '../../protocol/projects.ts';
 import { NamespaceAccess, type ProjectScope } from './namespace-access.ts';
 import type { ProjectRecord, ProjectStore } from './project-store.ts';
-import { projectsInodeId, rootInodeId, type FileBlock, type InodeRecord, type NamespaceStore } from './namespace-store.ts';
+import { fileStat, projectsInodeId, rootInodeId, type FileBlock, type InodeRecord, type NamespaceStore } from './namespace-store.ts';
 import { endShares } from './shares.ts';
 import { moveToTrash } from './trash.ts';
 
@@ -125,9 +125,9 @@ export class Namespace {
   /** A file or directory (data.read; `/` and `/Projects` for any user). */
   stat(caller: User, path: string): FileStat {
     const parts = parseFsPath(path);
-    if (parts.level === 'root' || parts.level === 'projects') return this.view(path, this.fixedDir(parts));
+    if (parts.level === 'root' || parts.level === 'projects') return fileStat(path, this.fixedDir(parts));
     const scope = this.scope(caller, parts, 'data.read', `reading ${path}`);
-    return this.view(path, this.mustResolve(scope, parts));
+    return fileStat(path, this.mustResolve(scope, parts));
   }
 
   /**
@@ -138,14 +138,14 @@ export class Namespace {
     const parts = parseFsPath(path);
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     if (parts.level === 'root') {
-      const entries = after === undefined ? [this.view('/Projects', this.fixedDir({ ...parts, level: 'projects' }))] : [];
+      const entries = after === undefined ? [fileStat('/Projects', this.fixedDir({ ...parts, level: 'projects' }))] : [];
       return { entries: entries.slice(0, limit), nextCursor: null };
     }
     if (parts.level === 'projects') return this.listProjects(caller, after, limit);
     const scope = this.scope(caller, parts, 'data.read', `listing ${path}`);
     const inode = this.mustResolve(scope, parts);
-    if (inode.type === 'file') return { entries: after === undefined ? [this.view(path, inode)] : [], nextCursor: null };
-    const own = this.store.children(inode.id, after, limit + 1).map((child) => ({ name: child.name, stat: this.view(`${path}/${child.name}`, child) }));
+    if (inode.type === 'file') return { entries: after === undefined ? [fileStat(path, inode)] : [], nextCursor: null };
+    const own = this.store.children(inode.id, after, limit + 1).map((child) => ({ name: child.name, stat: fileStat(`${path}/${child.name}`, child) }));
     const entries = parts.level === 'project' ? mergeByName(own, this.sharedEntries(scope.record, after, limit + 1)) : own;
     const page = entries.slice(0, limit);
     const last = page.at(-1);
@@ -162,7 +162,7 @@ export class Namespace {
     const scope = this.scope(caller, parts, 'data.read', `reading ${path}`);
     const inode = this.mustResolve(scope, parts);
     if (inode.type !== 'file') throw this.notAFile(path);
-    return { stat: this.view(path, inode), blocks: this.store.fileBlocks(inode.id) };
+    return { stat: fileStat(path, inode), blocks: this.store.fileBlocks(inode.id) };
   }
 
   /**
@@ -210,7 +210,7 @@ export class Namespace {
         if (here === datasetPath) this.audit(caller, scope.record, 'dataset.create', here, 'created');
         dir = created;
       }
-      return this.view(path, dir);
+      return fileStat(path, dir);
     });
   }
 
@@ -273,7 +273,7 @@ export class Namespace {
       if (source.level === 'dataset' && target.level !== 'dataset') endShares(this.store, this.projects, caller, inode.id, nowMs, `the dataset was moved into ${to}`);
       this.store.rename(inode.id, parent.id, name, inode.mtimeMs);
       if (datasets) this.audit(caller, scope.record, 'dataset.move', to, `moved from ${from}`);
-      return this.view(to, { ...inode, parentId: parent.id, name });
+      return fileStat(to, { ...inode, parentId: parent.id, name });
     });
   }
 
@@ -337,7 +337,7 @@ export class Namespace {
       const nowMs = this.now();
       this.store.completeFile(inode.id, size, nowMs);
       this.store.touch(parentId, nowMs);
-      return this.view(this.pathOf(inode), { ...inode, state: 'complete', size, mtimeMs: nowMs });
+      return fileStat(this.pathOf(inode), { ...inode, state: 'complete', size, mtimeMs: nowMs });
     });
   }
 
@@ -360,7 +360,7 @@ export class Namespace {
     const page = readable.slice(0, limit);
     const last = page.at(-1);
     return {
-      entries: page.map((project) => this.view(projectPath(project.name), this.projectDir(project))),
+      entries: page.map((project) => fileStat(projectPath(project.name), this.projectDir(project))),
       nextCursor: readable.length > limit && last !== undefined ? encodeCursor(last.name) : null,
     };
   }
@@ -371,7 +371,7 @@ export class Namespace {
       const dataset = this.store.inode(share.datasetId);
       if (dataset === undefined) return [];
       const name = `${share.project}::${share.dataset}`;
-      return [{ name, stat: { ...this.view(share.path, dataset), name, sharedFrom: { project: share.project, dataset: share.dataset, readOnly: share.readOnly } } }];
+      return [{ name, stat: { ...fileStat(share.path, dataset), name, sharedFrom: { project: share.project, dataset: share.dataset, readOnly: share.readOnly } } }];
     });
   }
 
@@ -450,19 +450,6 @@ export class Namespace {
     this.projects.appendAudit({ atMs: this.now(), user: caller.name, action, projectId: project.id, project: project.name, target, detail });
   }
 
-  private view(path: string, inode: InodeRecord): FileStat {
-    return {
-      path,
-      name: inode.name,
-      type: inode.type,
-      size: inode.size,
-      replication: inode.replication,
-      blockSize: inode.blockSize,
-      mtimeMs: inode.mtimeMs,
-      complete: inode.state === 'complete',
-      createdBy: inode.createdBy,
-    };
-  }
 }
 
 /** Two name-ordered lists as one, in UTF-8 byte order (as SQLite sorts names). */

@@ -14,7 +14,7 @@ import { fsName, fsPathRules, parseFsPath, quotePath, showPath, type FileStat, t
 import type { User } from '../../protocol/projects.ts';
 import type { AgentLog } from '../log.ts';
 import { NamespaceAccess, type ProjectScope } from './namespace-access.ts';
-import type { InodeRecord, NamespaceStore } from './namespace-store.ts';
+import { fileStat, type InodeRecord, type NamespaceStore } from './namespace-store.ts';
 import type { ProjectStore } from './project-store.ts';
 import type { TrashRecord } from './trash-store.ts';
 
@@ -115,17 +115,7 @@ export class Trash {
         const detail = `restored from the trash (entry ${trashId})${target.path === entry.path ? '' : `, removed as ${entry.path}`}`;
         this.projects.appendAudit({ atMs: nowMs, user: caller.name, action: 'dataset.restore', projectId: scope.record.id, project: scope.record.name, target: target.path, detail });
       }
-      return {
-        path: target.path,
-        name,
-        type: inode.type,
-        size: inode.size,
-        replication: inode.replication,
-        blockSize: inode.blockSize,
-        mtimeMs: inode.mtimeMs,
-        complete: true,
-        createdBy: inode.createdBy,
-      };
+      return fileStat(target.path, { ...inode, name });
     });
   }
 
