@@ -73,6 +73,9 @@ const needsTree = (s: AppState): boolean => {
 
 const parentOf = (path: string) => path.slice(0, path.lastIndexOf('/'));
 
+/** How often the explorer asks a cluster that stopped answering, while the core still calls it connected. */
+const recheckMs = 5_000;
+
 export function createDatasetActions({ hops, store, carrier }: DatasetActionsOptions): DatasetActions {
   const state = store.getState;
   const cluster = () => state().datasetsCluster ?? selectActiveClusterName(state()) ?? '';
@@ -102,6 +105,7 @@ export function createDatasetActions({ hops, store, carrier }: DatasetActionsOpt
         if (name === cluster() && !state().datasetsOffline) {
           state().datasetsOfflineChanged(true);
           void readCopies(name);
+          scheduleRecheck();
         }
       }
     }
@@ -167,6 +171,26 @@ export function createDatasetActions({ hops, store, carrier }: DatasetActionsOpt
       // Shares are extra information: the project's own files still show; nothing to offer.
       state().projectSharesLoaded(null);
     }
+  };
+
+  /**
+   * The core can still say "connected" while the cluster does not answer (a hung agent): then
+   * no change of the link brings the explorer back, so while it shows the copies for that
+   * reason it asks the cluster again now and then, and reads it live once it answers.
+   */
+  let recheckTimer: ReturnType<typeof setTimeout> | null = null;
+  const scheduleRecheck = () => {
+    if (recheckTimer !== null) return;
+    recheckTimer = setTimeout(() => {
+      recheckTimer = null;
+      const name = state().datasetsCluster;
+      const stillHung = () => name === state().datasetsCluster && state().datasetsOffline && !isOfflineConnection(state().clusterConnection);
+      if (name === null || !stillHung()) return;
+      hops.dataset.list({ cluster: name, path: TREE_ROOT }).then(
+        () => void (stillHung() && actions.refresh()),
+        (err: unknown) => (isClusterUnreachable(problemOf(err)) ? scheduleRecheck() : void (stillHung() && actions.refresh())),
+      );
+    }, recheckMs);
   };
 
   let searchRun = 0;
@@ -383,6 +407,7 @@ export function createDatasetActions({ hops, store, carrier }: DatasetActionsOpt
     dispose() {
       unsubscribe();
       if (changeTimer !== null) clearTimeout(changeTimer);
+      if (recheckTimer !== null) clearTimeout(recheckTimer);
     },
   };
 

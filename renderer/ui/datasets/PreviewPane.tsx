@@ -41,12 +41,21 @@ export function PreviewPane({ cluster, path, entry, onDownload, onClose }: Previ
           <dd className="num">{formatBytes(entry.size)}</dd>
           <dt>Modified</dt>
           <dd>{formatExactTime(entry.mtimeMs)}</dd>
-          <dt>Replication</dt>
-          <dd>
-            <HealthBadge replication={entry.replication} health={entry.health} />
-          </dd>
-          <dt>Created by</dt>
-          <dd>{entry.createdBy}</dd>
+          {/* An offline copy keeps neither replicas nor an author: nothing is shown rather than zeros. */}
+          {entry.replication > 0 && (
+            <>
+              <dt>Replication</dt>
+              <dd>
+                <HealthBadge replication={entry.replication} health={entry.health} />
+              </dd>
+            </>
+          )}
+          {entry.createdBy !== '' && (
+            <>
+              <dt>Created by</dt>
+              <dd>{entry.createdBy}</dd>
+            </>
+          )}
         </dl>
       )}
       <FilePreview cluster={cluster} path={path} />
