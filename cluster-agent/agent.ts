@@ -45,6 +45,14 @@ import { removeRunFile, writeRunFile } from './run-file.ts';
 import { buildAgentServer, type AgentServerDeps } from './server.ts';
 import { agentVersion } from './version.ts';
 import { HeadLink } from './worker/head-link.ts';
+import { JobRunner } from './jobs/job-runner.ts';
+import { Stager } from './worker/stager.ts';
+import { WorkerJobs } from './worker/worker-jobs.ts';
+import { JobService } from './head/jobs.ts';
+import { JobSchedules } from './head/job-schedules.ts';
+import { JobWorkers } from './head/job-workers.ts';
+import { JobWriteback } from './head/job-writeback.ts';
+import type { JobServices } from './api/job-routes.ts';
 
 /** A started agent. */
 export interface AgentHandle {
@@ -115,9 +123,27 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       blocks = { hostId: config.hostId, store, peers };
     }
 
+    // The address other agents reach this one at, once it listens.
+    let advertised: string | undefined;
+    // Jobs placed here run in their own process groups under <dataDir>/jobs/, their datasets staged from the nearest replicas.
+    let workerJobs: WorkerJobs | undefined;
+    if (config.roles.includes('worker')) {
+      const local = blocks;
+      const stager = new Stager({ dataDir: config.dataDir, maxCacheBytes: config.jobs.stageCacheBytes }, async (replica, blockId, sha256) => {
+        if (local !== undefined && replica.hostId === local.hostId) return (await local.store.read(blockId, { sha256 })).stream;
+        return peers.getBlock(replica, blockId, { sha256 });
+      }, log);
+      const runner = new JobRunner({ dataDir: config.dataDir, nvidiaSmi: config.nvidiaSmi });
+      workerJobs = new WorkerJobs({ dataDir: config.dataDir, runner, stager, log, networkInterface: () => interfaceOf(advertised) });
+      await workerJobs.restore();
+      const jobsToClose = workerJobs;
+      undo.push({ what: 'job watch', run: () => jobsToClose.close() });
+    }
+
     let cluster: Cluster | undefined;
     let projects: ProjectServices | undefined;
     let filesystem: (FilesystemServices & { blockMap: BlockMap }) | undefined;
+    let jobs: JobServices | undefined;
     if (config.roles.includes('head')) {
       const db = ClusterDb.open(path.join(config.dataDir, 'cluster.db'));
       undo.push({ what: 'cluster database', run: () => db.close() });
@@ -165,6 +191,20 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       filesystem = { namespace, transfers: new FileTransfers(namespace, transport, blockMap, sessions, log), blockMap, sharing, uploads };
       filesystem.durability = durability.services;
       reportCorrupt = (blockId, reason) => blockMap.markCorrupt(config.hostId, blockId, reason);
+
+      // The job queue: placed on the registry's hosts, run by their workers, logs and output kept in the filesystem.
+      const jobWorkers = new JobWorkers({ local: workerJobs === undefined ? undefined : { hostId: config.hostId, jobs: workerJobs }, peers, hosts: () => registry.hosts() });
+      const writeback = new JobWriteback({ namespace, transfers: filesystem.transfers, projects: db.projects, workers: jobWorkers, log });
+      const jobService = new JobService(
+        { nodeLostAfterMs: config.jobs.nodeLostAfterMs },
+        { store: db.jobs, projects: db.projects, namespace, transfers: filesystem.transfers, registry, workers: jobWorkers, writeback, log },
+      );
+      jobService.start();
+      undo.push({ what: 'job queue', run: () => jobService.close() });
+      const schedules = new JobSchedules({ store: db.jobs, projects: db.projects, namespace, jobs: jobService, log });
+      schedules.start();
+      undo.push({ what: 'job schedules', run: () => schedules.stop() });
+      jobs = { jobs: jobService, schedules };
     }
 
     const deps: AgentServerDeps = {
@@ -181,6 +221,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       projects,
       blocks,
       filesystem,
+      jobs,
+      workerJobs,
       log,
     };
     // Without a cluster listener, the one plain listener serves workers too.
@@ -202,13 +244,23 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       // The head stores, and will dial, the listener other agents are meant to reach.
       const reachable = clusterListener ?? { host: config.listen.host, port };
       const address = advertisedAddress(reachable.host, reachable.port);
-      const member = { address, version, inventory, sampler, log, store: blocks?.store };
+      advertised = address;
+      const member = { address, version, inventory, sampler, log, store: blocks?.store, jobs: workerJobs };
       if (cluster === undefined) {
         const link = joinOverHttp(config, member);
         reportCorrupt = (blockId, reason) => link.reportCorrupt(blockId, reason);
         undo.push({ what: 'cluster membership', run: () => link.stop() });
       } else {
         undo.push({ what: 'cluster membership', run: await joinInProcess(cluster, config, member) });
+        const localJobs = workerJobs;
+        const jobService = jobs?.jobs;
+        if (localJobs !== undefined && jobService !== undefined) {
+          // The head's own jobs are reported in-process, at every change and with each sample.
+          const report = (): void => localJobs.answer(jobService.applyReports(config.hostId, localJobs.reports()));
+          const stopChanges = localJobs.onChange(report);
+          const stopSamples = sampler.onSample(report);
+          undo.push({ what: 'job reports', run: () => { stopChanges(); stopSamples(); } });
+        }
         if (blocks !== undefined && filesystem !== undefined) {
           const stopReports = reportInProcess(filesystem.blockMap, blocks.store, config.hostId, config.filesystem.blockReportIntervalMs, log);
           undo.push({ what: 'block reports', run: stopReports });
@@ -277,6 +329,8 @@ interface Membership {
   log: AgentLog;
   /** This worker's block store, reported to the head. */
   store: BlockStore | undefined;
+  /** The jobs this worker runs, reported to the head. */
+  jobs: WorkerJobs | undefined;
 }
 
 /**
@@ -332,6 +386,7 @@ function joinOverHttp(config: AgentConfig, member: Membership): HeadLink {
     inventory: member.inventory,
     latestSample: () => member.sampler.latest(),
     ...(member.store === undefined ? {} : { blockReports: blockReportsOf(member.store, config, member.log) }),
+    ...(member.jobs === undefined ? {} : { jobs: member.jobs }),
     log: member.log,
   });
   link.start();
@@ -387,6 +442,16 @@ function listeningPort(server: FastifyInstance): number {
  * `host:port` at which the head can reach this agent: the listen address, or for a
  * wildcard listen, this host's first external IPv4 address.
  */
+/** The network interface holding the address part of `address` (`host:port`), if it is one of this host's. */
+function interfaceOf(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  const host = address.replace(/^\[/, '').replace(/\]?:\d+$/, '');
+  for (const [name, nics] of Object.entries(os.networkInterfaces())) {
+    if (nics?.some((nic) => nic.address === host) === true) return name;
+  }
+  return undefined;
+}
+
 function advertisedAddress(listenHost: string, port: number): string {
   let host = listenHost;
   if (host === '0.0.0.0' || host === '::') {

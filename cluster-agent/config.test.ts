@@ -51,6 +51,7 @@ describe('agent config', () => {
         safeModeThreshold: 0.999,
         safeModeMaxMs: 60_000,
       },
+      jobs: { nodeLostAfterMs: 60_000, stageCacheBytes: 10 * 1024 ** 3 },
       labels: [],
       metricsIntervalMs: 2000,
       heartbeatIntervalMs: 2000,

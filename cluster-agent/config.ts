@@ -115,6 +115,20 @@ export const AgentConfigFile = Type.Object(
     ),
     cluster: Type.Optional(ClusterSection),
     filesystem: Type.Optional(FilesystemSection),
+    jobs: Type.Optional(
+      Type.Object(
+        {
+          /**
+           * After a host turned unreachable, how long the head waits before its running jobs
+           * fail with "node lost" (and are requeued if retries allow); default 60 s.
+           */
+          nodeLostAfterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 3_600_000 })),
+          /** Bytes of staged datasets a worker keeps for later jobs; default 10 GiB. */
+          stageCacheBytes: Type.Optional(Type.Integer({ minimum: 0 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     labels: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: limits.maxNameLength }), { maxItems: 64 })),
     metricsIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
     heartbeatIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
@@ -169,6 +183,7 @@ export interface AgentConfig {
   /** The mutual-TLS cluster listener; undefined when cluster routes share `listen`. */
   cluster: ClusterConfig | undefined;
   filesystem: FilesystemConfig;
+  jobs: { nodeLostAfterMs: number; stageCacheBytes: number };
   labels: string[];
   metricsIntervalMs: number;
   heartbeatIntervalMs: number;
@@ -280,6 +295,7 @@ export async function compileAgentConfig(input: unknown, origin: ConfigOrigin): 
       safeModeThreshold: file.filesystem?.safeModeThreshold ?? 0.999,
       safeModeMaxMs: file.filesystem?.safeModeMaxMs ?? 60_000,
     },
+    jobs: { nodeLostAfterMs: file.jobs?.nodeLostAfterMs ?? 60_000, stageCacheBytes: file.jobs?.stageCacheBytes ?? 10 * 1024 ** 3 },
     labels: [...(file.labels ?? [])],
     metricsIntervalMs,
     heartbeatIntervalMs,

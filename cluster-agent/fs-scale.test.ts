@@ -113,7 +113,7 @@ describe('a folder of 100,000 files, and names built to escape', () => {
     assert.equal(stat.type, 'dir');
   });
 
-  test('`..`, relative and NUL names are a 400 naming the rule, 10,000-character ones a 400 naming the bound, and nothing lands outside (or inside) the data directories', async () => {
+  test('`..`, relative and NUL names are a 400 naming the rule, 10,000-character ones a 400 naming the name rule, and nothing lands outside (or inside) the data directories', async () => {
     // A directory beside the data directories, which a `..` would reach if paths ever met the disk.
     const outside = path.join(root, 'outside');
     await mkdir(outside);
@@ -143,15 +143,20 @@ describe('a folder of 100,000 files, and names built to escape', () => {
         assert.ok(message.includes(`(rule ${rule}: ${fsPathRules[rule]})`), `${JSON.stringify(bad.slice(0, 80))}: ${message}`);
       }
     }
-    // A 10,000-character name is past any path the contract accepts (4096 bytes), so the
-    // request is refused as it arrives, before the path is parsed: the 400 names the bound.
+    // A 10,000-character name is also past the schema's bound on a path (8192 characters),
+    // but the path rules are checked first: the 400 names the rule to follow, not the bound.
     for (const reply of [
       await cluster.call('PUT', fsRoutes.content, { query: { path: `${folder}/${long}` }, body: Buffer.from('escape') }),
       await cluster.call('POST', fsRoutes.mkdir, { json: { path: `${folder}/${long}` } }),
       await cluster.call('GET', fsRoutes.stat, { query: { path: `${folder}/${long}` } }),
       await cluster.call('GET', fsRoutes.list, { query: { path: `${folder}/${long}` } }),
+      await cluster.call('POST', fsRoutes.move, { json: { from: `${folder}/${nameOf(0)}`, to: `${folder}/${long}` } }),
+      await cluster.call('POST', fsRoutes.uploads, { json: { path: `${folder}/${long}` } }),
+      await cluster.call('GET', fsRoutes.search, { query: { path: `${folder}/${long}`, query: 'x' } }),
     ]) {
-      assert.match(refused(reply, 400, 'VALIDATION'), /field "\/path".*8192/);
+      const message = refused(reply, 400, 'PATH_INVALID');
+      assert.ok(message.includes(`is 10000 bytes long (rule name-length: ${fsPathRules['name-length']})`), message.slice(-200));
+      assert.doesNotMatch(message, /8192/);
     }
     // No rename happened either.
     await cluster.ok('GET', fsRoutes.stat, { query: { path: `${folder}/${nameOf(0)}` } });

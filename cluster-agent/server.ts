@@ -24,7 +24,10 @@ import { headClientRoutes, memberRoutes, noHeadRoutes, type Audiences, type Clus
 import { errorHandler, typeboxValidator } from './api/errors.ts';
 import { headFsRoutes, noHeadFsRoutes, type FilesystemServices } from './api/fs-routes.ts';
 import { helloRoute, hostRoutes } from './api/host-routes.ts';
+import { headJobRoutes, noHeadJobRoutes, type JobServices } from './api/job-routes.ts';
 import { headProjectRoutes, noHeadProjectRoutes, type ProjectServices } from './api/project-routes.ts';
+import { noWorkerJobRoutes, workerJobRoutesOf } from './api/worker-job-routes.ts';
+import type { WorkerJobs } from './worker/worker-jobs.ts';
 import type { PipelineHost } from './blocks/pipeline.ts';
 import { clusterServerTls, type ClusterTlsMaterial } from './cluster-tls.ts';
 import type { AgentTokens } from './config.ts';
@@ -53,6 +56,10 @@ export interface AgentServerDeps {
   blocks?: PipelineHost | undefined;
   /** The head's filesystem; undefined without the head role. */
   filesystem?: FilesystemServices | undefined;
+  /** The head's job queue and schedules; undefined without the head role. */
+  jobs?: JobServices | undefined;
+  /** The jobs this worker runs; undefined without the worker role. */
+  workerJobs?: WorkerJobs | undefined;
   log: AgentLog;
 }
 
@@ -131,19 +138,23 @@ export function buildAgentServer(deps: AgentServerDeps, options: AgentServerOpti
     if (deps.cluster === undefined) {
       noHeadRoutes(scope, deps.hostId, protect, audiences);
     } else {
-      if (audiences.cluster) memberRoutes(scope, deps.cluster, protect);
-      if (audiences.client) headClientRoutes(scope, deps.cluster, deps.log, protect);
+      if (audiences.cluster) memberRoutes(scope, deps.cluster, protect, deps.jobs?.jobs);
+      if (audiences.client) headClientRoutes(scope, deps.cluster, deps.log, protect, deps.jobs?.jobs);
     }
     if (audiences.client) {
       if (deps.projects === undefined) noHeadProjectRoutes(scope, deps.hostId, protect);
       else headProjectRoutes(scope, deps.projects, protect);
       if (deps.filesystem === undefined) noHeadFsRoutes(scope, deps.hostId, protect);
       else headFsRoutes(scope, deps.filesystem, protect);
+      if (deps.jobs === undefined) noHeadJobRoutes(scope, deps.hostId, protect);
+      else headJobRoutes(scope, deps.jobs, protect);
     }
     if (audiences.cluster) {
       if (deps.blocks !== undefined) workerBlockRoutes(scope, deps.blocks, protect);
       if (deps.filesystem !== undefined) headBlockRoutes(scope, deps.filesystem.blockMap, protect);
       missingRoleBlockRoutes(scope, deps.hostId, protect, { worker: deps.blocks === undefined, head: deps.filesystem === undefined });
+      if (deps.workerJobs === undefined) noWorkerJobRoutes(scope, deps.hostId, protect);
+      else workerJobRoutesOf(scope, deps.workerJobs, protect);
     }
   });
   return app;

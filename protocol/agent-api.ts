@@ -11,6 +11,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ClusterHost, HostInventory, HostRole, MetricsSample } from './host.ts';
+import { Job, WorkerJobReport, jobApiLimits } from './jobs-api.ts';
 
 /** Bumped on any incompatible change; the handshake compares it before anything else. */
 export const AGENT_PROTOCOL_VERSION = 1;
@@ -64,7 +65,12 @@ export const RegisterReply = Type.Object({ heartbeatIntervalMs: Type.Integer({ m
 export type RegisterReply = Static<typeof RegisterReply>;
 
 export const HeartbeatRequest = Type.Object(
-  { hostId: Type.String({ minLength: 1, maxLength: 128 }), sample: MetricsSample },
+  {
+    hostId: Type.String({ minLength: 1, maxLength: 128 }),
+    sample: MetricsSample,
+    /** Job attempts this worker runs, and ended ones the head has not yet acknowledged. */
+    jobs: Type.Optional(Type.Array(WorkerJobReport, { maxItems: jobApiLimits.maxReportedJobs })),
+  },
   { additionalProperties: false },
 );
 export type HeartbeatRequest = Static<typeof HeartbeatRequest>;
@@ -74,6 +80,10 @@ export const HeartbeatReply = Type.Object({
   known: Type.Boolean(),
   /** The head wants this host's full block report now (it restarted, or the host was dead). */
   sendBlockReport: Type.Optional(Type.Boolean()),
+  /** Ended attempts (`jobId:attempt`) the head has recorded: stop reporting them. */
+  jobsRecorded: Type.Optional(Type.Array(Type.String())),
+  /** Attempts reported running that the head does not know or has ended: stop them. */
+  jobsToStop: Type.Optional(Type.Array(Type.String())),
 });
 export type HeartbeatReply = Static<typeof HeartbeatReply>;
 
@@ -93,6 +103,8 @@ export const AgentEvent = Type.Union([
   Type.Object({ type: Type.Literal('host.state'), host: ClusterHost }),
   /** The head forgot the host (`DELETE host`). */
   Type.Object({ type: Type.Literal('host.removed'), hostId: Type.String() }),
+  /** A job changed state; sent only to members of its project (and the cluster admin). */
+  Type.Object({ type: Type.Literal('job.changed'), job: Job }),
 ]);
 export type AgentEvent = Static<typeof AgentEvent>;
 

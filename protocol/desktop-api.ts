@@ -25,6 +25,9 @@ import {
   UninstallReport,
 } from './cluster-setup.ts';
 import { limits } from './limits.ts';
+import { JobSpec } from './jobs.ts';
+import { Job, JobId, JobListReply, JobLogChunk, JobLogStream, JobSchedule, JobUsageReply, ScheduleListReply, jobApiLimits } from './jobs-api.ts';
+import { Draft, DraftSummary, StageId, TextFile, TextFilePath, TextPiece, TextSource } from './text-files.ts';
 
 export const DESKTOP_PROTOCOL_VERSION = 1;
 
@@ -118,6 +121,7 @@ export const ViewId = Type.Union([
   Type.Literal('models'),
   Type.Literal('streams'),
   Type.Literal('terminal'),
+  Type.Literal('editor'),
 ]);
 export type ViewId = Static<typeof ViewId>;
 
@@ -511,6 +515,92 @@ export const desktopApi = {
       "Stop an upload or download: an upload's session is dropped, a download's partial file removed",
     ),
   },
+  job: {
+    submit: method(
+      Type.Object(
+        {
+          cluster: Type.Optional(Name),
+          spec: JobSpec,
+          after: Type.Optional(Type.Array(JobId, { maxItems: 64 })),
+          /** Repeating a submit with the same id makes one job; the core makes one when it is left out. */
+          requestId: Type.Optional(Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
+        },
+        { additionalProperties: false },
+      ),
+      Job,
+      'Submit a job; refused at once when the cluster can never run it (job.changed events follow it)',
+    ),
+    list: method(
+      Type.Object(
+        {
+          cluster: Type.Optional(Name),
+          project: Type.Optional(ProjectName),
+          states: Type.Optional(Type.Array(Type.String({ maxLength: 16 }), { maxItems: 8 })),
+          before: Type.Optional(JobId),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: jobApiLimits.maxPageSize })),
+        },
+        { additionalProperties: false },
+      ),
+      JobListReply,
+      'Jobs newest first, of the projects the user is a member of',
+    ),
+    get: method(Type.Object({ cluster: Type.Optional(Name), jobId: JobId }, { additionalProperties: false }), Job, 'One job with its timeline and placement'),
+    stop: method(
+      Type.Object({ cluster: Type.Optional(Name), jobId: JobId }, { additionalProperties: false }),
+      Job,
+      'Stop a job: a pending one leaves the queue, a running one gets SIGTERM then SIGKILL',
+    ),
+    retry: method(
+      Type.Object({ cluster: Type.Optional(Name), jobId: JobId }, { additionalProperties: false }),
+      Job,
+      'Queue an ended job again as its next attempt',
+    ),
+    logs: method(
+      Type.Object(
+        {
+          cluster: Type.Optional(Name),
+          jobId: JobId,
+          stream: Type.Optional(JobLogStream),
+          offset: Type.Optional(Type.Integer({ minimum: 0 })),
+          length: Type.Optional(Type.Integer({ minimum: 1, maximum: jobApiLimits.maxLogReadBytes })),
+        },
+        { additionalProperties: false },
+      ),
+      JobLogChunk,
+      "A piece of a job's stdout or stderr",
+    ),
+    follow: method(
+      Type.Object({ cluster: Type.Optional(Name), jobId: JobId }, { additionalProperties: false }),
+      Type.Object({ followId: Type.String() }),
+      "Stream a job's log lines from the start as job.log events until it ends (job.logEnd)",
+    ),
+    unfollow: method(Type.Object({ followId: Type.String({ maxLength: 64 }) }, { additionalProperties: false }), Type.Object({}), 'Stop streaming a log'),
+    usage: method(
+      Type.Object({ cluster: Type.Optional(Name), jobId: JobId }, { additionalProperties: false }),
+      JobUsageReply,
+      "A running job's CPU, memory and GPU use over time, per host",
+    ),
+  },
+  schedule: {
+    create: method(
+      Type.Object(
+        { cluster: Type.Optional(Name), cron: Type.String({ minLength: 9, maxLength: 200 }), spec: JobSpec },
+        { additionalProperties: false },
+      ),
+      JobSchedule,
+      'Submit a job on a cron-style schedule (five fields, UTC)',
+    ),
+    list: method(
+      Type.Object({ cluster: Type.Optional(Name), project: Type.Optional(ProjectName) }, { additionalProperties: false }),
+      ScheduleListReply,
+      'Schedules of the projects the user is a member of',
+    ),
+    remove: method(
+      Type.Object({ cluster: Type.Optional(Name), scheduleId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+      Type.Object({ scheduleId: Type.String() }),
+      'Delete a schedule (jobs it submitted stay)',
+    ),
+  },
   terminal: {
     open: method(
       Type.Object(
@@ -519,6 +609,11 @@ export const desktopApi = {
       ),
       Type.Object({ terminalId: TerminalId, title: Type.String() }),
       'Open a shell on a host over its SSH connection',
+    ),
+    openLocal: method(
+      Type.Object({ ...TerminalSize }, { additionalProperties: false }),
+      Type.Object({ terminalId: TerminalId, title: Type.String() }),
+      "Open your login shell on this machine (the desktop app only: a web page gets no shell)",
     ),
     write: method(
       Type.Object({ terminalId: TerminalId, data: Type.String({ maxLength: 64 * 1024 }) }, { additionalProperties: false }),
@@ -534,6 +629,56 @@ export const desktopApi = {
       Type.Object({ terminalId: TerminalId }, { additionalProperties: false }),
       Type.Object({}),
       'Close a terminal and its shell',
+    ),
+  },
+  file: {
+    stageText: method(
+      Type.Object(
+        { stageId: StageId, offset: Type.Integer({ minimum: 0 }), text: TextPiece },
+        { additionalProperties: false },
+      ),
+      Type.Object({ stageId: Type.String(), length: Type.Integer({ minimum: 0 }) }),
+      'Append a piece to a staged text, for a save or draft longer than one request carries',
+    ),
+    readText: method(
+      Type.Object({ cluster: Type.Optional(Name), path: TextFilePath }, { additionalProperties: false }),
+      TextFile,
+      'A text file of the cluster whole, for the editor (at most 4 MiB, refused when binary)',
+    ),
+    writeText: method(
+      Type.Object(
+        {
+          cluster: Type.Optional(Name),
+          path: TextFilePath,
+          ...TextSource,
+          /** The version the text was edited from: refused with FILE_CHANGED when the file is newer. Omit to replace whatever is there. */
+          baseMtimeMs: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+        },
+        { additionalProperties: false },
+      ),
+      TextFile,
+      'Save a text file to the cluster; it is replaced only once all of it is written',
+    ),
+  },
+  draft: {
+    save: method(
+      Type.Object(
+        { cluster: Type.Optional(Name), path: TextFilePath, ...TextSource, baseMtimeMs: Type.Union([Type.Number(), Type.Null()]) },
+        { additionalProperties: false },
+      ),
+      DraftSummary,
+      'Keep unsaved changes of a file in the workspace, so they survive a restart',
+    ),
+    get: method(
+      Type.Object({ cluster: Type.Optional(Name), path: TextFilePath }, { additionalProperties: false }),
+      Type.Object({ draft: Type.Union([Draft, Type.Null()]) }),
+      'The unsaved changes kept for a file, if any',
+    ),
+    list: method(ClusterRef, Type.Object({ drafts: Type.Array(DraftSummary) }), 'Files of a cluster with unsaved changes kept, newest first'),
+    discard: method(
+      Type.Object({ cluster: Type.Optional(Name), path: TextFilePath }, { additionalProperties: false }),
+      Type.Object({ discarded: Type.Boolean() }),
+      'Forget the unsaved changes kept for a file',
     ),
   },
   settings: {
@@ -566,6 +711,9 @@ export const desktopEvents = {
     state: TransferState,
   }),
   'offline.progress': OfflineProgress,
+  'job.changed': Type.Object({ cluster: Type.String(), job: Job }),
+  'job.log': Type.Object({ followId: Type.String(), jobId: Type.String(), stream: JobLogStream, lines: Type.Array(Type.String()) }),
+  'job.logEnd': Type.Object({ followId: Type.String(), jobId: Type.String(), job: Type.Optional(Job), error: Type.Optional(Type.String()) }),
   'terminal.output': Type.Object({ terminalId: Type.String(), data: Type.String() }),
   'terminal.exit': Type.Object({ terminalId: Type.String(), code: Type.Union([Type.Integer(), Type.Null()]) }),
 } as const;

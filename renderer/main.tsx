@@ -2,6 +2,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { mirrorReadiness } from './app/readiness.ts';
+import { startEditor } from './app/editor-window.ts';
 import { createSession } from './app/session.ts';
 import { appStore } from './store/app-store.ts';
 import { getHops, watchLink } from './transport/index.ts';
@@ -16,6 +17,7 @@ import './styles/hosts-table.css';
 import './styles/terminal.css';
 import './styles/projects.css';
 import './styles/datasets.css';
+import './styles/editor.css';
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element.');
@@ -24,6 +26,7 @@ const session = createSession({ hops: getHops(), store: appStore });
 mirrorReadiness(appStore, root);
 watchLink((state) => session.linkChanged(state));
 void session.load();
+startEditor();
 
 createRoot(root).render(
   <StrictMode>

@@ -58,7 +58,7 @@ if (wants('cli')) {
       format: 'esm',
       minify: true,
       // Packages with native parts load from node_modules as they are (ssh2's are optional).
-      external: ['better-sqlite3', 'ssh2', '@duckdb/node-api'],
+      external: ['better-sqlite3', 'ssh2', '@duckdb/node-api', '@lydell/node-pty'],
       banner: { js: "import { createRequire as __hopsCreateRequire } from 'node:module'; const require = __hopsCreateRequire(import.meta.url);" },
     }),
   );
@@ -70,7 +70,7 @@ if (wants('electron')) {
       entryPoints: [path.join(root, 'main/electron/main.ts')],
       outfile: path.join(root, 'dist/electron/main.cjs'),
       format: 'cjs',
-      external: ['electron', 'better-sqlite3', 'ssh2', '@duckdb/node-api'],
+      external: ['electron', 'better-sqlite3', 'ssh2', '@duckdb/node-api', '@lydell/node-pty'],
       // CommonJS has no import.meta; give the shared modules this file's own URL.
       banner: { js: "const __hopsImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
       define: { ...common.define, 'import.meta.url': '__hopsImportMetaUrl' },

@@ -17,13 +17,16 @@
  * `--quick`: a 32 MiB file, one round, 500 names, nothing written (under a minute; proves
  * it still works). Otherwise `--rounds N` (default 3), a 1 GiB file, 10,000 names, and the
  * figures go to docs/benchmarks.md. `--profile DIR` writes a CPU profile of the head agent
- * of part (c) into DIR (`--cpu-prof`).
+ * of part (c) into DIR (`--cpu-prof`). `--only a,b,c` runs only those parts, `--mib N`
+ * sets the file's size and `--names N` the names' count; a run of some parts only, or of
+ * other sizes, prints its figures and writes nothing.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSeededFile } from '../../e2e/fixtures/seeded-file.ts';
+import { benchCleanUp } from '../lib/clean-up.ts';
 import { createLab, labSupport, type Lab } from '../../e2e/lab/lab.ts';
 import { formatSummary, summarizeProfile } from './cpu-profile.ts';
 import { namespaceBench, type NamespaceFigures } from './namespace-ops.ts';
@@ -41,10 +44,19 @@ const flag = (name: string) => {
 const rounds = quick ? 1 : Number(flag('--rounds') ?? 3);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number ≥ 1');
 const profileDir = flag('--profile') === undefined ? undefined : path.resolve(flag('--profile')!);
+const parts = new Set((flag('--only') ?? 'a,b,c').split(','));
+for (const part of parts) if (!['a', 'b', 'c'].includes(part)) throw new Error(`--only takes parts among a, b and c (comma-separated), not ${part}`);
+const wholeFlag = (name: string, fallback: number, max: number) => {
+  const value = Number(flag(name) ?? fallback);
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name} takes a whole number from 1 to ${max}`);
+  return value;
+};
 const MiB = 1024 * 1024;
-const fileBytes = quick ? 32 * MiB : 1024 * MiB;
-const names = quick ? 500 : 10_000;
-const clients = 8;
+const fileBytes = wholeFlag('--mib', quick ? 32 : 1024, 16 * 1024) * MiB;
+const names = wholeFlag('--names', quick ? 500 : 10_000, 1_000_000);
+/** Only a full run at the standard sizes rewrites the figures in docs/benchmarks.md. */
+const writesFigures = !quick && parts.size === 3 && ['--mib', '--names', '--clients'].every((name) => flag(name) === undefined);
+const clients = wholeFlag('--clients', 8, 256);
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -57,36 +69,34 @@ const met = (ok: boolean) => (ok ? 'met' : '**not met**');
 
 const benchStarted = performance.now();
 const loadAtStart = os.loadavg()[0]!;
-const scratch = await mkdtemp(path.join(os.tmpdir(), 'hopsdesk-bench-fs-'));
+const benchRun = await benchCleanUp('fs');
+const scratch = benchRun.scratch;
 let lab: Lab | undefined;
-const cleanUp = async () => {
-  await lab?.teardown();
-  await rm(scratch, { recursive: true, force: true });
-};
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
-}
+benchRun.add(() => lab?.teardown());
+const cleanUp = benchRun.run;
 
 let transfers: TransferFigures | undefined;
 let skippedWhy: string | undefined;
-let namespace: NamespaceFigures;
+let namespace: NamespaceFigures | undefined;
 try {
-  const support = await labSupport();
+  const support = parts.has('a') || parts.has('b') ? await labSupport() : { ok: false as const, reason: 'not asked for (--only)' };
   if (support.ok) {
     const file = path.join(scratch, 'big.bin');
     const sha256 = await writeSeededFile(file, fileBytes, 'bench/fs');
     lab = await createLab(['fshead', 'fsw1', 'fsw2']);
     console.log(`(a) and (b): ${fileBytes / MiB} MiB of random bytes, ${rounds} round(s)`);
-    transfers = await transferBench({ lab, repoRoot, file, sha256, bytes: fileBytes, rounds, dir: scratch, log: (line) => console.log(`${seconds(performance.now() - benchStarted).padStart(9)}  ${line}`) });
+    transfers = await transferBench({ lab, repoRoot, file, sha256, bytes: fileBytes, rounds, dir: scratch, scp: parts.has('a'), replication: parts.has('b'), log: (line) => console.log(`${seconds(performance.now() - benchStarted).padStart(9)}  ${line}`) });
     await lab.teardown();
     await rm(file, { force: true });
   } else {
     skippedWhy = support.reason;
     console.log(`(a) and (b) skipped: ${support.reason}`);
   }
-  console.log(`${seconds(performance.now() - benchStarted).padStart(9)}  (c): ${whole(names)} names, ${clients} HTTP clients`);
-  if (profileDir !== undefined) await mkdir(profileDir, { recursive: true });
-  namespace = await namespaceBench({ dir: path.join(scratch, 'namespace'), repoRoot, files: names, clients, ...(profileDir === undefined ? {} : { profileDir }) });
+  if (parts.has('c')) {
+    console.log(`${seconds(performance.now() - benchStarted).padStart(9)}  (c): ${whole(names)} names, ${clients} HTTP clients`);
+    if (profileDir !== undefined) await mkdir(profileDir, { recursive: true });
+    namespace = await namespaceBench({ dir: path.join(scratch, 'namespace'), repoRoot, files: names, clients, ...(profileDir === undefined ? {} : { profileDir }) });
+  }
 } finally {
   await cleanUp();
 }
@@ -102,27 +112,34 @@ if (transfers !== undefined) {
   const label = `${fileBytes / MiB} MiB`;
   const up = rate(transfers.oursUp) / rate(transfers.scpUp);
   const down = rate(transfers.oursDown) / rate(transfers.scpDown);
+  if (parts.has('a')) {
+    rows.push(
+      `| (a) upload of ${label} to the head, replication 1 | ${mbps(transfers.oursUp)} (\`dataset put\`, ${seconds(median(transfers.oursUp))}) | ${mbps(transfers.scpUp)} (OpenSSH scp, ${seconds(median(transfers.scpUp))}) | ${up.toFixed(2)} | ≥ 1.00: ${met(up >= 1)} |`,
+      `| (a) download of ${label} from the head | ${mbps(transfers.oursDown)} (\`dataset get\`, ${seconds(median(transfers.oursDown))}) | ${mbps(transfers.scpDown)} (OpenSSH scp, ${seconds(median(transfers.scpDown))}) | ${down.toFixed(2)} | ≥ 1.00: ${met(down >= 1)} |`,
+    );
+  }
   const rf = rate(transfers.rf3) / rate(transfers.rf1);
+  if (parts.has('b')) rows.push(`| (b) write of ${label}, three hosts | ${mbps(transfers.rf3)} (replication 3) | ${mbps(transfers.rf1)} (replication 1) | ${rf.toFixed(2)} | ≥ 0.70: ${met(rf >= 0.7)} |`);
+}
+const ns = namespace;
+if (ns !== undefined) {
   rows.push(
-    `| (a) upload of ${label} to the head, replication 1 | ${mbps(transfers.oursUp)} (\`dataset put\`, ${seconds(median(transfers.oursUp))}) | ${mbps(transfers.scpUp)} (OpenSSH scp, ${seconds(median(transfers.scpUp))}) | ${up.toFixed(2)} | ≥ 1.00: ${met(up >= 1)} |`,
-    `| (a) download of ${label} from the head | ${mbps(transfers.oursDown)} (\`dataset get\`, ${seconds(median(transfers.oursDown))}) | ${mbps(transfers.scpDown)} (OpenSSH scp, ${seconds(median(transfers.scpDown))}) | ${down.toFixed(2)} | ≥ 1.00: ${met(down >= 1)} |`,
-    `| (b) write of ${label}, three hosts | ${mbps(transfers.rf3)} (replication 3) | ${mbps(transfers.rf1)} (replication 1) | ${rf.toFixed(2)} | ≥ 0.70: ${met(rf >= 0.7)} |`,
+    `| (c) creates/s over HTTP, ${clients} clients | ${whole(ns.http.creates)} | ${whole(ns.inProcess.creates)} (in-process, namespace module) | ${(ns.http.creates / ns.inProcess.creates).toFixed(2)} | ≥ 5,000/s: ${met(ns.http.creates >= 5000)} |`,
+    `| (c) stats/s over HTTP | ${whole(ns.http.stats)} | ${whole(ns.inProcess.stats)} (in-process) | ${(ns.http.stats / ns.inProcess.stats).toFixed(2)} | |`,
+    `| (c) list pages/s over HTTP (${ns.listPage} entries each) | ${whole(ns.http.lists)} | ${whole(ns.inProcess.lists)} (in-process) | ${(ns.http.lists / ns.inProcess.lists).toFixed(2)} | |`,
   );
 }
-const ns = namespace!;
-rows.push(
-  `| (c) creates/s over HTTP, ${clients} clients | ${whole(ns.http.creates)} | ${whole(ns.inProcess.creates)} (in-process, namespace module) | ${(ns.http.creates / ns.inProcess.creates).toFixed(2)} | ≥ 5,000/s: ${met(ns.http.creates >= 5000)} |`,
-  `| (c) stats/s over HTTP | ${whole(ns.http.stats)} | ${whole(ns.inProcess.stats)} (in-process) | ${(ns.http.stats / ns.inProcess.stats).toFixed(2)} | |`,
-  `| (c) list pages/s over HTTP (${ns.listPage} entries each) | ${whole(ns.http.lists)} | ${whole(ns.inProcess.lists)} (in-process) | ${(ns.http.lists / ns.inProcess.lists).toFixed(2)} | |`,
-);
 const opsRow = (what: string, r: { creates: number; stats: number; lists: number }) => `| ${what} | ${whole(r.creates)} | ${whole(r.stats)} | ${whole(r.lists)} |`;
-const whatIf = [
-  '| in-process, the namespace module | creates/s | stats/s | list pages/s |',
-  '|---|---|---|---|',
-  opsRow('as shipped (`synchronous = FULL`, statements prepared once)', ns.inProcess),
-  ...ns.whatIf.map((w) => opsRow(`what if: ${w.what}`, w.rates)),
-  `| what if: store inserts, 1000 per transaction (no checks) | ${whole(ns.batched)} | | |`,
-].join('\n');
+const whatIf =
+  ns === undefined
+    ? ''
+    : [
+        '| in-process, the namespace module | creates/s | stats/s | list pages/s |',
+        '|---|---|---|---|',
+        opsRow('as shipped (`synchronous = FULL`, statements prepared once)', ns.inProcess),
+        ...ns.whatIf.map((w) => opsRow(`what if: ${w.what}`, w.rates)),
+        `| what if: store inserts, 1000 per transaction (no checks) | ${whole(ns.batched)} | | |`,
+      ].join('\n');
 const table = rows.join('\n');
 console.log(`\n${table}\n\n${whatIf}\n`);
 
@@ -130,7 +147,7 @@ const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const machine = `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.versions.node}; load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end`;
 console.log(`${machine}\nbench/fs took ${seconds(performance.now() - benchStarted)}`);
 
-if (!quick) {
+if (writesFigures) {
   const docs = path.join(repoRoot, 'docs', 'benchmarks.md');
   const previous = await readFile(docs, 'utf8').catch(() => '# Benchmarks\n');
   const how = transfers === undefined ? `(a) and (b) not run: ${skippedWhy}.` : `${rounds} rounds each, medians; ${fileBytes / MiB} MiB of random bytes.`;

@@ -38,6 +38,9 @@ export interface TransferBenchOptions {
   rounds: number;
   /** This run's scratch directory (the workspace and downloads go there). */
   dir: string;
+  /** Whether to run (a), against scp, and (b), replication 3 against 1. */
+  scp: boolean;
+  replication: boolean;
   log: (line: string) => void;
 }
 
@@ -105,7 +108,7 @@ export async function transferBench(options: TransferBenchOptions): Promise<Tran
   log('  formed; a project and a dataset made');
 
   const figures: TransferFigures = { oursUp: [], oursDown: [], scpUp: [], scpDown: [], rf1: [], rf3: [] };
-  for (let round = 0; round < rounds; round += 1) {
+  for (let round = 0; options.scp && round < rounds; round += 1) {
     figures.oursUp.push((await hopsdesk(['dataset', 'put', file, remote, '--replication', '1'])).ms);
     figures.oursDown.push((await hopsdesk(['dataset', 'get', remote, back])).ms);
     await checkBack('dataset get');
@@ -118,6 +121,7 @@ export async function transferBench(options: TransferBenchOptions): Promise<Tran
     log(`  round ${round + 1}/${rounds}: put ${seconds(figures.oursUp.at(-1)!)}, get ${seconds(figures.oursDown.at(-1)!)}, scp up ${seconds(figures.scpUp.at(-1)!)}, scp down ${seconds(figures.scpDown.at(-1)!)}`);
   }
 
+  if (!options.replication) return figures;
   const core = await createCore({ mode: 'cli', workspaceDir: workspace, startLocalCluster: true, sshConfigFile: lab.sshConfigFile, log: () => undefined });
   try {
     await core.start();

@@ -28,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { benchCleanUp } from '../lib/clean-up.ts';
 import { createLab, labSupport, type Lab, type LabHost } from '../../e2e/lab/lab.ts';
 import { compileCoreOptions } from '../../main/core/options.ts';
 import { agentBundle, type AgentBundle, type BundleSources } from '../../main/provision/bundle.ts';
@@ -89,15 +90,11 @@ function timed(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: 
   });
 }
 
-const scratch = await mkdtemp(path.join(os.tmpdir(), 'hopsdesk-bench-provision-'));
+const benchRun = await benchCleanUp('provision');
+const scratch = benchRun.scratch;
 let lab: Lab | undefined;
-const cleanUp = async () => {
-  await lab?.teardown();
-  await rm(scratch, { recursive: true, force: true });
-};
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
-}
+benchRun.add(() => lab?.teardown());
+const cleanUp = benchRun.run;
 
 const target = (host: LabHost) => `${host.user}@${host.name}`;
 

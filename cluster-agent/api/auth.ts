@@ -11,11 +11,18 @@
  *   opens it, and an invite code opens nothing else.
  *
  * Comparisons are constant-time on digests (`secret.ts`); users are looked up by digest.
+ *
+ * A token's user is remembered for a second (`rememberedUser`): every request of a busy
+ * client looked the same token up again. What is remembered is only who the user is
+ * (name, admin): what they may do (memberships, roles, shares) is read anew on every
+ * call, so leaving a project takes effect at once. The head never deletes a user, a token
+ * changes only while it starts (`Users.ensureAdmin`, before it listens), and a refused
+ * token is never remembered, so a user invited meanwhile signs in at once.
  */
 import type { FastifyRequest } from 'fastify';
 import { HopsError } from '../../protocol/errors.ts';
 import type { User } from '../../protocol/projects.ts';
-import { sameSecret } from '../secret.ts';
+import { digestHex, sameSecret } from '../secret.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -73,10 +80,38 @@ export function authenticate(request: FastifyRequest, kind: TokenKind, credentia
   }
   // The cluster token is compared whatever the kind, so timing does not depend on the route.
   const isCluster = sameSecret(presented, credentials.clusterToken);
-  const user = kind === 'cluster' || isCluster ? undefined : credentials.userOf(presented);
+  const user = kind === 'cluster' || isCluster ? undefined : rememberedUser(credentials, presented);
   const accepted = kind === 'cluster' ? isCluster : kind === 'client' ? user !== undefined : isCluster || user !== undefined;
   if (!accepted) throw new HopsError('UNAUTHORIZED', `The bearer token is not valid for ${route}.`);
   request.user = user ?? null;
+}
+
+/** How long a token's user is remembered, and how many tokens at most (then all are forgotten). */
+const rememberUserMs = 1000;
+const maxRememberedTokens = 10_000;
+
+/** Users found by token, per set of credentials (one per server), by the token's digest: no token is kept. */
+const rememberedUsers = new WeakMap<Credentials, Map<string, { user: User; untilMs: number }>>();
+
+/** `credentials.userOf(token)`, remembered for `rememberUserMs` when it is a user. */
+function rememberedUser(credentials: Credentials, token: string): User | undefined {
+  let users = rememberedUsers.get(credentials);
+  if (users === undefined) {
+    users = new Map();
+    rememberedUsers.set(credentials, users);
+  }
+  const key = digestHex(token);
+  const nowMs = performance.now();
+  const known = users.get(key);
+  if (known !== undefined && known.untilMs > nowMs) return known.user;
+  const user = credentials.userOf(token);
+  if (user === undefined) {
+    users.delete(key);
+    return undefined;
+  }
+  if (users.size >= maxRememberedTokens) users.clear();
+  users.set(key, { user, untilMs: nowMs + rememberUserMs });
+  return user;
 }
 
 /** The caller of a client route (set by `authenticate`); a route without one is a bug. */

@@ -15,6 +15,7 @@ import {
   type AgentEvent,
   type DrainReply,
   type ForgetReply,
+  type HeartbeatReply,
   type HostsReply,
   type MetricsReply,
   type RegisterReply,
@@ -23,7 +24,9 @@ import { HopsError } from '../../protocol/errors.ts';
 import { limits } from '../../protocol/limits.ts';
 import { peerHostId } from '../cluster-tls.ts';
 import type { Cluster } from '../head/cluster.ts';
+import type { JobService } from '../head/jobs.ts';
 import { requireAdmin } from '../head/permissions.ts';
+import type { User } from '../../protocol/projects.ts';
 import type { AgentLog } from '../log.ts';
 import { callerOf, type TokenKind } from './auth.ts';
 
@@ -44,8 +47,11 @@ export interface Audiences {
   cluster: boolean;
 }
 
-/** Declares the head routes workers call (cluster token), backed by `cluster`. */
-export function memberRoutes(app: FastifyInstance, cluster: ClusterApi, protect: Protect): void {
+/** What the head's routes need of its job service: workers' reports in, job events out. */
+export type JobsApi = Pick<JobService, 'applyReports' | 'subscribe' | 'canSee'>;
+
+/** Declares the head routes workers call (cluster token), backed by `cluster` (and `jobs`, for the job reports of heartbeats). */
+export function memberRoutes(app: FastifyInstance, cluster: ClusterApi, protect: Protect, jobs?: JobsApi): void {
   app.post<{ Body: RegisterRequest }>(
     protect(agentRoutes.register, 'cluster'),
     { schema: { body: RegisterRequest } },
@@ -61,7 +67,13 @@ export function memberRoutes(app: FastifyInstance, cluster: ClusterApi, protect:
     async (request, reply) => {
       assertPeerIs(request, request.body.hostId);
       if (cluster.heartbeat(request.body)) {
-        return cluster.blockReportWanted?.(request.body.hostId) === true ? { known: true, sendBlockReport: true } : { known: true };
+        const answer: HeartbeatReply = cluster.blockReportWanted?.(request.body.hostId) === true ? { known: true, sendBlockReport: true } : { known: true };
+        if (jobs !== undefined && request.body.jobs !== undefined) {
+          const { recorded, toStop } = jobs.applyReports(request.body.hostId, request.body.jobs);
+          if (recorded.length > 0) answer.jobsRecorded = recorded;
+          if (toStop.length > 0) answer.jobsToStop = toStop;
+        }
+        return answer;
       }
       // The worker treats this 404 as "register again" (e.g. after the head lost its database).
       const error = new HopsError('HOST_NOT_FOUND', `The head does not know host ${request.body.hostId}; it must register first.`, {
@@ -76,7 +88,7 @@ export function memberRoutes(app: FastifyInstance, cluster: ClusterApi, protect:
  * Declares the head routes the desktop calls (a user's token), backed by `cluster`: any
  * user may look at the hosts; only the cluster admin changes them.
  */
-export function headClientRoutes(app: FastifyInstance, cluster: ClusterApi, log: AgentLog, protect: Protect): void {
+export function headClientRoutes(app: FastifyInstance, cluster: ClusterApi, log: AgentLog, protect: Protect, jobs?: JobsApi): void {
   app.get(protect(agentRoutes.hosts, 'client'), async (): Promise<HostsReply> => ({ hosts: cluster.hosts() }));
 
   app.get<{ Params: { hostId: string }; Querystring: MetricsQuery }>(
@@ -116,7 +128,7 @@ export function headClientRoutes(app: FastifyInstance, cluster: ClusterApi, log:
     handler: async () => {
       throw new HopsError('VALIDATION', `${agentRoutes.events} is a WebSocket; connect with an Upgrade: websocket request.`);
     },
-    wsHandler: (socket) => streamEvents(socket, cluster, log),
+    wsHandler: (socket, request) => streamEvents(socket, cluster, log, jobs === undefined ? undefined : { jobs, caller: callerOf(request) }),
   });
 }
 
@@ -162,7 +174,7 @@ export function assertPeerIs(request: FastifyRequest, hostId: string): void {
 }
 
 /** Sends the current state of every host, then every event, until the socket closes. */
-function streamEvents(socket: WebSocket, cluster: ClusterApi, log: AgentLog): void {
+function streamEvents(socket: WebSocket, cluster: ClusterApi, log: AgentLog, jobEvents?: { jobs: JobsApi; caller: User }): void {
   const send = (event: AgentEvent): void => {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > maxEventBacklogBytes) {
@@ -174,6 +186,14 @@ function streamEvents(socket: WebSocket, cluster: ClusterApi, log: AgentLog): vo
   };
   const unsubscribe = cluster.subscribe(send);
   socket.on('close', unsubscribe);
+  if (jobEvents !== undefined) {
+    // A job's changes reach the members of its project only (and the cluster admin).
+    const { jobs, caller } = jobEvents;
+    const stopJobs = jobs.subscribe((job) => {
+      if (jobs.canSee(caller, job.spec.project)) send({ type: 'job.changed', job });
+    });
+    socket.on('close', stopJobs);
+  }
   // The stream is one-way; anything a client sends is ignored (maxPayload bounds it).
   socket.on('message', () => undefined);
   for (const host of cluster.hosts()) send({ type: 'host.state', host });

@@ -29,6 +29,7 @@ import type { FileTransfers } from '../head/file-transfers.ts';
 import type { Namespace } from '../head/namespace.ts';
 import { callerOf, type TokenKind } from './auth.ts';
 import { durabilityRouteList, headDurabilityRoutes, type FsDurabilityServices } from './fs-durability-routes.ts';
+import { checkPathRulesFirst } from './fs-path-rules.ts';
 import { headSharingRoutes, sharingRouteList, type DatasetSharingServices } from './fs-sharing-routes.ts';
 import { headUploadRoutes, requireOctetStream, uploadRouteList, type UploadServices } from './fs-upload-routes.ts';
 import { passBodiesThrough, streamedBody, streamingRoute } from './streamed-body.ts';
@@ -54,6 +55,7 @@ const clientIdleMs = 60_000;
 /** Declares the filesystem routes, backed by the head's services. */
 export function headFsRoutes(app: FastifyInstance, fs: FilesystemServices, protect: Protect): void {
   const { namespace, transfers, blockMap } = fs;
+  checkPathRulesFirst(app);
   if (fs.durability !== undefined) headDurabilityRoutes(app, fs.durability, protect);
   const health = fs.durability?.health;
   headSharingRoutes(app, fs.sharing, protect);

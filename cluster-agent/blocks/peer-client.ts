@@ -122,6 +122,34 @@ export class PeerClient {
     return (JSON.parse(text) as DeleteBlocksReply).deleted;
   }
 
+  /**
+   * A JSON request to `target`'s cluster listener (the head telling a worker about jobs);
+   * resolves with the parsed reply of a 2xx, rejects with the peer's error otherwise.
+   */
+  async call<T>(target: PipelineTarget, method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const headers: Record<string, string> = payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(payload.length) };
+    const request = this.request(target, method, route, headers);
+    request.end(payload);
+    const text = await this.reply(request, target, 'AGENT_UNREACHABLE', `calling ${route} on`);
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  /** GETs `route` from `target` as a stream of bytes (a job's log or output file). */
+  async openStream(target: PipelineTarget, route: string): Promise<Readable> {
+    const request = this.request(target, 'GET', route, {});
+    request.end();
+    let response: http.IncomingMessage;
+    try {
+      [response] = (await once(request, 'response')) as [http.IncomingMessage];
+    } catch (err) {
+      throw this.networkError(err, target, 'AGENT_UNREACHABLE', `reading ${route} from`);
+    }
+    request.on('error', () => undefined);
+    if (response.statusCode === 200) return response;
+    throw replyError(response.statusCode ?? 0, await readText(response), `Host ${target.hostId}`);
+  }
+
   /** Closes every connection (in-flight requests fail). */
   close(): void {
     for (const agent of this.agents.values()) agent.destroy();

@@ -10,6 +10,7 @@
  */
 import type { BlockWriteAck, PipelineTarget } from '../../protocol/agent-api.ts';
 import type { BlockStore } from './block-store.ts';
+import { gatherWrites } from './gathered-writes.ts';
 import type { PeerClient } from './peer-client.ts';
 
 /** Where a block's bytes go: a pipeline, local or remote. */
@@ -32,6 +33,7 @@ export interface PipelineHost {
 /**
  * Opens a pipeline hop for `blockId` on `host`: checks there is room for `maxSize`
  * bytes, starts the local write and the forward to `downstream[0]` (which gets the rest).
+ * Pieces are gathered into writes of about 1 MiB (`gathered-writes.ts`).
  */
 export async function openPipeline(host: PipelineHost, blockId: string, downstream: readonly PipelineTarget[], maxSize: number): Promise<BlockSink> {
   await host.store.assertRoomFor(maxSize);
@@ -41,7 +43,7 @@ export async function openPipeline(host: PipelineHost, blockId: string, downstre
   const abort = async (): Promise<void> => {
     await Promise.allSettled([writer.abort(), forward?.abort()]);
   };
-  return {
+  return gatherWrites({
     write: async (chunk) => {
       try {
         await Promise.all([writer.write(chunk), forward?.write(chunk)]);
@@ -60,5 +62,5 @@ export async function openPipeline(host: PipelineHost, blockId: string, downstre
       }
     },
     abort,
-  };
+  });
 }

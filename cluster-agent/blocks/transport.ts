@@ -9,6 +9,7 @@ import type { PipelineTarget } from '../../protocol/agent-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
 import type { PeerClient } from './peer-client.ts';
+import { gatherWrites } from './gathered-writes.ts';
 import { openPipeline, type BlockSink, type PipelineHost } from './pipeline.ts';
 
 export interface BlockTransportDeps {
@@ -36,13 +37,13 @@ export class BlockTransport {
     return this.deps.local?.hostId === hostId;
   }
 
-  /** Opens a write pipeline through `targets`, in order. */
+  /** Opens a write pipeline through `targets`, in order; pieces go out gathered into writes of about 1 MiB. */
   async openWrite(targets: readonly PipelineTarget[], blockId: string, maxSize: number): Promise<BlockSink> {
     const [first, ...rest] = targets;
     if (first === undefined) throw new Error('A block needs at least one host.');
     const local = this.deps.local;
     if (local !== undefined && first.hostId === local.hostId) return openPipeline(local, blockId, rest, maxSize);
-    return this.deps.peers.putBlock(first, blockId, rest, maxSize);
+    return gatherWrites(this.deps.peers.putBlock(first, blockId, rest, maxSize));
   }
 
   /** Opens a replica for reading from `offset` (verified against `sha256` by the host holding it). */

@@ -14,6 +14,7 @@ import { ProjectStore } from './project-store.ts';
 import { ReplicationStore } from './replication-store.ts';
 import { inTransaction } from './sqlite.ts';
 import { UploadSessionStore } from './upload-sessions-store.ts';
+import { JobStore } from './job-store.ts';
 
 /** A registered host as stored. */
 export interface HostRecord {
@@ -237,6 +238,44 @@ const migrations: readonly string[] = [
    CREATE TRIGGER usage_session_closed AFTER DELETE ON upload_sessions BEGIN
      UPDATE projects SET used_bytes = used_bytes - OLD.reserved_bytes WHERE id = OLD.project_id;
    END;`,
+  `CREATE TABLE jobs (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     project TEXT NOT NULL,
+     name TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     after TEXT NOT NULL DEFAULT '[]',
+     schedule_id TEXT,
+     request_id TEXT,
+     state TEXT NOT NULL,
+     attempt INTEGER NOT NULL CHECK (attempt >= 1),
+     retries_left INTEGER NOT NULL CHECK (retries_left >= 0),
+     submitted_by TEXT NOT NULL,
+     submitted_at INTEGER NOT NULL,
+     started_at INTEGER,
+     ended_at INTEGER,
+     placement TEXT,
+     end_reason TEXT,
+     exit_code INTEGER,
+     signal TEXT,
+     message TEXT,
+     usage TEXT,
+     stop_requested INTEGER NOT NULL DEFAULT 0,
+     timeline TEXT NOT NULL DEFAULT '[]'
+   ) STRICT;
+   CREATE INDEX jobs_active ON jobs(state) WHERE state NOT IN ('succeeded', 'failed', 'stopped');
+   CREATE INDEX jobs_by_project ON jobs(project, seq);
+   CREATE UNIQUE INDEX jobs_by_request ON jobs(submitted_by, request_id) WHERE request_id IS NOT NULL;
+   CREATE TABLE job_schedules (
+     id TEXT PRIMARY KEY,
+     project TEXT NOT NULL,
+     cron TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+     created_by TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     next_run_at INTEGER,
+     last_job_seq INTEGER
+   ) STRICT;`,
 ];
 
 interface HostRow {
@@ -262,6 +301,8 @@ export class ClusterDb {
   readonly uploads: UploadSessionStore;
   /** Replica counts for re-replication, safe mode, file health and fsck, in the same file. */
   readonly replication: ReplicationStore;
+  /** The job queue, its history and the schedules, in the same file. */
+  readonly jobs: JobStore;
 
   private constructor(db: DatabaseSync) {
     this.db = db;
@@ -269,6 +310,7 @@ export class ClusterDb {
     this.namespace = new NamespaceStore(db);
     this.uploads = new UploadSessionStore(db);
     this.replication = new ReplicationStore(db);
+    this.jobs = new JobStore(db);
   }
 
   /** Opens (creating if needed) and migrates the database at `file`. */

@@ -214,7 +214,7 @@ describe('the head cluster registry', () => {
     const probe = new DatabaseSync(file(), { readOnly: true });
     try {
       assert.deepEqual({ ...probe.prepare('PRAGMA journal_mode').get() }, { journal_mode: 'wal' });
-      assert.deepEqual({ ...probe.prepare('PRAGMA user_version').get() }, { user_version: 6 });
+      assert.deepEqual({ ...probe.prepare('PRAGMA user_version').get() }, { user_version: 7 });
       assert.deepEqual({ ...probe.prepare('PRAGMA integrity_check').get() }, { integrity_check: 'ok' });
     } finally {
       probe.close();

@@ -6,7 +6,8 @@
  * **Upload.** A plain upload is an upload session under the hood (`upload-sessions.ts`):
  * opened with the request's length when it has one (so the project's quota is checked
  * before any byte moves), fed the whole body as one append, then completed. Any failure
- * drops the session, so nothing of a broken plain upload is kept.
+ * drops the session, so nothing of a broken plain upload is kept. An empty file needs no
+ * session: it is made in one transaction.
  *
  * **Download.** Blocks are read in order from their finalized replicas: this host's
  * first, then healthy hosts, then the rest. A replica that fails — unreachable, missing,
@@ -87,7 +88,9 @@ export class FileTransfers {
    * quota up front, and by workers for room.
    */
   async upload(caller: User, query: PutQuery, body: Omit<AppendBody, 'offset' | 'final'>, contentLength: number | undefined): Promise<FileStat> {
-    const session = this.sessions.create(caller, {
+    // An empty file needs no session: one transaction makes it.
+    if (contentLength === 0) return this.sessions.createEmpty(caller, query);
+    const session = await this.sessions.create(caller, {
       path: query.path,
       ...(contentLength === undefined ? {} : { size: contentLength }),
       ...(query.overwrite === undefined ? {} : { overwrite: query.overwrite }),

@@ -222,7 +222,7 @@ describe('the head\'s users, projects and audit log', () => {
     db.close();
     const probe = new DatabaseSync(old, { readOnly: true });
     try {
-      assert.deepEqual({ ...probe.prepare('PRAGMA user_version').get() }, { user_version: 6 });
+      assert.deepEqual({ ...probe.prepare('PRAGMA user_version').get() }, { user_version: 7 });
       assert.deepEqual({ ...probe.prepare('PRAGMA integrity_check').get() }, { integrity_check: 'ok' });
     } finally {
       probe.close();

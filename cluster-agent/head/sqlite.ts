@@ -7,9 +7,15 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
  * unique name) still hold when the writes land.
  */
 export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
-  // Called inside another transaction (one change made of several stores' changes), it
-  // becomes a savepoint of that one: it lands with it, or alone rolls back if it throws.
-  if (db.isTransaction) return inSavepoint(db, work);
+  if (db.isTransaction) {
+    // Called inside another transaction (one change made of several stores' changes), it
+    // becomes a savepoint of that one: it lands with it, or alone rolls back if it throws.
+    const group = groups.get(db);
+    if (group === undefined || group.working) return inSavepoint(db, work);
+    // A group commit is open but this change is not part of it: its caller expects it
+    // durable on return, so the group is committed first and this one on its own.
+    commitGroup(db, group);
+  }
   db.exec('BEGIN IMMEDIATE');
   try {
     const result = work();
@@ -19,6 +25,65 @@ export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
     db.exec('ROLLBACK');
     throw err;
   }
+}
+
+/** Changes run in one open transaction, each acknowledged once it is committed. */
+interface CommitGroup {
+  /** True while a member's work runs (its nested transactions are savepoints of the group). */
+  working: boolean;
+  members: Array<{ committed: () => void; failed: (err: unknown) => void }>;
+}
+
+const groups = new WeakMap<DatabaseSync, CommitGroup>();
+
+/**
+ * Group commit: runs `work` at once, as a savepoint of a transaction shared with every
+ * change made the same way during this turn of the event loop, and resolves with its
+ * result only once that transaction is committed (one `COMMIT`, so one fsync of the WAL
+ * under `synchronous = FULL`, for all of them). Durability is the same as a transaction
+ * of its own: nothing is acknowledged before it is on disk. A `work` that throws rolls
+ * back alone and rejects at once; a failed `COMMIT` rejects every member.
+ *
+ * Reads on the same connection see a member's changes before its commit (they might not
+ * survive a crash), as they would see those of a request still being answered.
+ */
+export function commitTogether<T>(db: DatabaseSync, work: () => T): Promise<T> {
+  let group = groups.get(db);
+  // Inside a transaction of its own caller, the change lands with that one.
+  if (group === undefined && db.isTransaction) return Promise.resolve(inSavepoint(db, work));
+  if (group === undefined) {
+    db.exec('BEGIN IMMEDIATE');
+    const opened: CommitGroup = { working: false, members: [] };
+    groups.set(db, opened);
+    // After the I/O callbacks of this turn, so the requests that arrived together share it.
+    setImmediate(() => commitGroup(db, opened));
+    group = opened;
+  }
+  const current = group;
+  let result: T;
+  current.working = true;
+  try {
+    result = inSavepoint(db, work);
+  } catch (err) {
+    return Promise.reject(err);
+  } finally {
+    current.working = false;
+  }
+  return new Promise((resolve, reject) => current.members.push({ committed: () => resolve(result), failed: reject }));
+}
+
+/** Commits `group` now (if still open), acknowledging or failing each of its members. */
+function commitGroup(db: DatabaseSync, group: CommitGroup): void {
+  if (groups.get(db) !== group) return;
+  groups.delete(db);
+  try {
+    db.exec('COMMIT');
+  } catch (err) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    for (const member of group.members) member.failed(err);
+    return;
+  }
+  for (const member of group.members) member.committed();
 }
 
 function inSavepoint<T>(db: DatabaseSync, work: () => T): T {

@@ -65,7 +65,8 @@ export class BlockWriter {
   async open(upload: Upload, index: number, maxSize: number): Promise<OpenBlock> {
     const targets = this.placement(upload.replication);
     const blockId = randomBytes(16).toString('hex');
-    this.namespace.addBlock(upload, index, blockId, targets.map((t) => t.hostId));
+    // Shared with concurrent uploads' changes; a block the head forgets in a crash is unknown to it, so workers' reports delete it.
+    await this.store.together(() => this.namespace.addBlock(upload, index, blockId, targets.map((t) => t.hostId)));
     try {
       const sink = await this.transport.openWrite(targets, blockId, Math.max(1, maxSize));
       return { index, blockId, targets, sink, hash: createHash('sha256'), size: 0 };

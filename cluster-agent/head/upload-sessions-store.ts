@@ -11,7 +11,7 @@
  * transaction as each change, whichever code makes it.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { inTransaction, prepared } from './sqlite.ts';
+import { commitTogether, inTransaction, prepared } from './sqlite.ts';
 
 export interface UploadSessionRecord {
   id: string;
@@ -77,6 +77,15 @@ export class UploadSessionStore {
   /** Runs `work` in one write transaction (other stores' transactions inside become savepoints of it). */
   transaction<T>(work: () => T): T {
     return inTransaction(this.db, work);
+  }
+
+  /**
+   * Runs `work` now in a transaction shared with the changes of concurrent requests, and
+   * resolves once it is committed (`commitTogether`): what an upload acknowledges is on
+   * disk, and concurrent uploads share the fsync.
+   */
+  together<T>(work: () => T): Promise<T> {
+    return commitTogether(this.db, work);
   }
 
   // Sessions.

@@ -113,11 +113,11 @@ export class UploadSessions {
    * file is replaced only with `overwrite`, and a declared size must fit the project's
    * quota (507 `QUOTA_EXCEEDED` before any byte moves).
    */
-  create(caller: User, request: CreateUploadRequest): UploadSession {
+  async create(caller: User, request: CreateUploadRequest): Promise<UploadSession> {
     const parts = parseFsPath(request.path);
     const blockSize = request.blockSize ?? this.settings.blockSizeBytes;
     const nowMs = this.now();
-    const session = this.store.transaction(() => {
+    const session = await this.store.together(() => {
       const open = this.store.countOpenBy(caller.name);
       if (open >= uploadLimits.maxOpenPerUser) {
         throw new HopsError('LIMIT_REACHED', `${caller.name} has ${open} uploads open, the most one user may (${uploadLimits.maxOpenPerUser}).`, {
@@ -155,6 +155,23 @@ export class UploadSessions {
     });
     this.log.info('upload opened', { uploadId: session.id, path: session.path, size: session.size, user: caller.name });
     return this.view(session);
+  }
+
+  /**
+   * Creates the empty file `request.path` (data.write) as a whole upload would, in one
+   * transaction: no session and no block, so nothing to append or complete.
+   */
+  async createEmpty(caller: User, request: Pick<CreateUploadRequest, 'path' | 'overwrite' | 'blockSize' | 'replication'>): Promise<FileStat> {
+    const stat = await this.store.together(() => {
+      const upload = this.namespace.beginUpload(caller, request.path, {
+        overwrite: request.overwrite ?? false,
+        blockSize: request.blockSize ?? this.settings.blockSizeBytes,
+        replication: () => this.blocks.replicationFor(request.replication),
+      });
+      return this.namespace.completeUpload(upload, 0);
+    });
+    this.log.info('file uploaded', { path: stat.path, bytes: 0, blocks: 0, replication: stat.replication });
+    return stat;
   }
 
   /** A session as it stands (its creator, data.write); using it pushes its expiry back. */
@@ -209,7 +226,7 @@ export class UploadSessions {
         { hint: 'Append the remaining bytes from committedBytes, then complete it.' },
       );
     }
-    const stat = this.store.transaction(() => {
+    const stat = await this.store.together(() => {
       const file = this.namespace.completeUpload(this.uploadOf(session), session.committedBytes);
       this.store.delete(session.id);
       return file;
@@ -321,7 +338,7 @@ export class UploadSessions {
       reservedBytes: session.size ?? session.committedBytes + written.size,
       expiresAtMs: this.now() + this.settings.ttlMs,
     };
-    this.store.transaction(() => {
+    await this.store.together(() => {
       if (this.store.session(session.id) === undefined) {
         throw new HopsError('UPLOAD_NOT_FOUND', `The upload of ${showPath(session.path)} ended (cancelled, expired, or its directory removed) while a block was written.`);
       }

@@ -41,3 +41,13 @@ test('argv is bounded and free of NUL', () => {
   assert.throws(() => checkArgv(['echo', 'ok', 'a\0']), refused('/args/1'));
   checkArgv(['echo', '$(rm -rf /)']);
 });
+
+test('a job on several hosts is pointed at the interface the cluster reaches its host on; its own setting wins', () => {
+  const rendezvous = { masterAddr: '10.0.0.1', masterPort: 29500, worldSize: 2, rank: 1, networkInterface: 'eth1' };
+  const env = jobEnvironment({}, { gpuIndices: [], rendezvous }, { PATH: '/usr/bin' });
+  assert.equal(env['GLOO_SOCKET_IFNAME'], 'eth1');
+  assert.equal(env['NCCL_SOCKET_IFNAME'], 'eth1');
+  const own = jobEnvironment({ NCCL_SOCKET_IFNAME: 'ib0' }, { gpuIndices: [], rendezvous }, {});
+  assert.equal(own['NCCL_SOCKET_IFNAME'], 'ib0');
+  assert.equal(jobEnvironment({}, { gpuIndices: [] }, {})['GLOO_SOCKET_IFNAME'], undefined, 'one host: no hint');
+});

@@ -21,6 +21,11 @@ export interface JobRendezvous {
   worldSize: number;
   /** This host's rank, 0 … worldSize − 1. */
   rank: number;
+  /**
+   * The network interface the cluster reaches this host on. Gloo and NCCL otherwise pick
+   * the address the host name resolves to, which is often 127.0.0.1 or another network.
+   */
+  networkInterface?: string;
 }
 
 /** What the scheduler placed the job on, on this host. */
@@ -119,5 +124,8 @@ export function jobEnvironment(jobEnv: Readonly<Record<string, string>>, placeme
     const value = agentEnv[name];
     if (value !== undefined) env[name] = value;
   }
-  return { ...env, ...jobEnv, ...schedulerEnv(placement) };
+  // Network hints come before the job's own variables: a job that knows better (InfiniBand) sets its own.
+  const iface = placement.rendezvous?.networkInterface;
+  const network: Record<string, string> = iface !== undefined && /^[A-Za-z0-9_.:-]{1,15}$/.test(iface) ? { GLOO_SOCKET_IFNAME: iface, NCCL_SOCKET_IFNAME: iface } : {};
+  return { ...env, ...network, ...jobEnv, ...schedulerEnv(placement) };
 }

@@ -18,6 +18,7 @@ import {
   type RegisterReply,
   type RegisterRequest,
 } from '../../protocol/agent-api.ts';
+import type { WorkerJobReport } from '../../protocol/jobs-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import type { HostInventory, HostRole, MetricsSample } from '../../protocol/host.ts';
 import type { AgentLog } from '../log.ts';
@@ -41,6 +42,8 @@ export interface HeadLinkDeps {
   latestSample: () => MetricsSample | undefined;
   /** This worker's block reports: sent right after each registration, then every `intervalMs`. */
   blockReports?: BlockReports;
+  /** The jobs this worker runs: reported in every heartbeat, and at once when one starts or ends. */
+  jobs?: JobReporting;
   log: AgentLog;
 }
 
@@ -51,6 +54,14 @@ export interface BlockReports {
   collect: () => Promise<BlockReportRequest['blocks']>;
   /** Deletes what the head no longer wants. */
   apply: (reply: BlockReportReply) => Promise<void>;
+}
+
+/** How a worker's jobs ride on its heartbeats. */
+export interface JobReporting {
+  reports(): WorkerJobReport[];
+  /** The head's answer: ended attempts it recorded, attempts to stop. */
+  answer(answer: { recorded: string[]; toStop: string[] }): void;
+  onChange(listener: () => void): () => void;
 }
 
 const requestTimeoutMs = 5000;
@@ -68,6 +79,11 @@ export class HeadLink {
   private intervalMs: number;
   private registered = false;
   private nextReportAtMs = 0;
+  private stopWatchingJobs: (() => void) | undefined;
+  /** A job started or ended since the last heartbeat was sent. */
+  private jobsChanged = false;
+  /** Whether the current sleep is the one between good heartbeats, which a job change cuts short. */
+  private wakeForJobs = false;
 
   constructor(deps: HeadLinkDeps) {
     this.deps = deps;
@@ -82,12 +98,18 @@ export class HeadLink {
 
   /** Starts registering and heartbeating in the background. */
   start(): void {
+    // A job that starts or ends is told to the head at once rather than at the next beat.
+    this.stopWatchingJobs ??= this.deps.jobs?.onChange(() => {
+      this.jobsChanged = true;
+      if (this.wakeForJobs) this.wake?.();
+    });
     this.loop ??= this.run();
   }
 
   /** Stops the loop, cancelling a request in flight, and waits for it to end. */
   async stop(): Promise<void> {
     this.abort.abort();
+    this.stopWatchingJobs?.();
     this.wake?.();
     await this.loop;
     this.client.close();
@@ -110,7 +132,11 @@ export class HeadLink {
         if (failures > 0) log.info('head reachable again', { head: this.deps.headUrl, afterFailures: failures });
         failures = 0;
         lastProblem = '';
-        await this.sleep(this.intervalMs);
+        if (!this.jobsChanged) {
+          this.wakeForJobs = true;
+          await this.sleep(this.intervalMs);
+          this.wakeForJobs = false;
+        }
       } catch (err) {
         if (this.abort.signal.aborted) break;
         failures += 1;
@@ -152,11 +178,15 @@ export class HeadLink {
 
   /** Sends one heartbeat; false when the head answered 404 (it does not know this host). */
   private async heartbeat(): Promise<boolean> {
+    this.jobsChanged = false;
     const sample = this.deps.latestSample();
     if (sample === undefined) return true;
     const body: HeartbeatRequest = { hostId: this.deps.hostId, sample };
+    const jobs = this.deps.jobs;
+    if (jobs !== undefined) body.jobs = jobs.reports();
     try {
       const reply = (await this.post(agentRoutes.heartbeat, body)) as HeartbeatReply;
+      jobs?.answer({ recorded: reply.jobsRecorded ?? [], toStop: reply.jobsToStop ?? [] });
       // A head that restarted, or that had declared this host dead, asks for its blocks now.
       if (reply.sendBlockReport === true) this.nextReportAtMs = 0;
       return true;

@@ -5,6 +5,7 @@
 import { HopsError, toWireError } from '../../protocol/errors.ts';
 import { productVersion } from '../../protocol/version.ts';
 import { parseCommand, parsePort, type ParsedCommand } from './args.ts';
+import { isJobCommand } from './job-args.ts';
 import { clusterHosts, clusterStatus, type CommandOutput } from './cluster-commands.ts';
 import { formatError } from './format.ts';
 
@@ -61,6 +62,21 @@ Commands:
                                         Drain a host, stop its agent, remove its files
   host upgrade [HOST-ID] [--cluster NAME] [SSH flags]
                                         Upgrade agents to this version, one host at a time
+  job submit [--project P] [--name N] [--gpus N [--spread]] [--gpus-per-host N --hosts M] [--gpu-model MODEL]
+             [--label L]… [--cpus N] [--memory SIZE] [--dataset PATH]… [--output PATH] [--time-limit DURATION]
+             [--retries N] [--priority N] [--env NAME=VALUE]… [--after JOB-ID]… [--wait] -- COMMAND [ARG…]
+                                        Queue a job (prints its id); --wait follows its logs and exits with its
+                                        exit code. -f job.yaml takes the same settings from a file (flags win)
+  job list [--project P] [--state S,…] [--limit N]
+                                        Jobs newest first: state, GPUs and hosts, time, why pending ones wait
+  job status JOB-ID                     A job's request, placement, pending reason, outcome and timeline
+  job logs JOB-ID [--stderr] [-f]       Its stdout (or stderr); -f follows to the end (Ctrl-C leaves it running)
+  job stop JOB-ID                       Take it out of the queue, or stop it (SIGTERM, then SIGKILL)
+  job retry JOB-ID                      Queue an ended job again as its next run
+  job schedule create --cron "*/15 * * * *" [job submit flags] -- COMMAND [ARG…]
+                                        Submit the job on a crontab schedule (UTC)
+  job schedule list [--project P]       Schedules of your projects
+  job schedule remove ID [--yes]        Delete a schedule (the jobs it submitted stay)
   --version                             Print the version
 
 SSH flags:
@@ -144,6 +160,14 @@ export async function runCli(argv: string[]): Promise<number> {
   let json = argv.includes('--json');
   let operand: string | undefined;
   try {
+    // Job commands parse their own line: the command to run follows `--`, and `-f` is a job file or, for logs, follow.
+    if (isJobCommand(argv)) {
+      json = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length).includes('--json');
+      const { runJobCommand } = await import('./job-commands.ts');
+      return await runJobCommand(argv, (flags, work) =>
+        withCore(flags, flags.verbose ? (line) => process.stderr.write(line + '\n') : () => undefined, { connect: true }, work),
+      );
+    }
     const command = parseCommand(argv);
     json = command.flags.json;
     // Two-word commands ("cluster status", "host doctor") may take one operand after them.

@@ -73,20 +73,42 @@ export class AgentClient {
 
   /**
    * Opens the event stream. `onEvent` gets each event; `onClose` fires once when the stream
-   * ends for any reason. Returns a function that closes the stream.
+   * ends for any reason. Returns a function that closes the stream. With `liveness`, the
+   * agent is pinged every `pingEveryMs` and the stream ends when a pong takes longer than
+   * `pongWithinMs`: a frozen agent keeps its socket open but answers nothing.
    */
-  streamEvents(onEvent: (event: AgentEvent) => void, onClose: (reason: string) => void): () => void {
+  streamEvents(onEvent: (event: AgentEvent) => void, onClose: (reason: string) => void, liveness?: { pingEveryMs: number; pongWithinMs: number }): () => void {
     const url = this.endpoint.baseUrl.replace(/^http/, 'ws') + agentRoutes.events;
     const socket = new WebSocket(url, {
       headers: { authorization: `Bearer ${this.endpoint.token}` },
       handshakeTimeout: requestTimeoutMs,
     });
     let closed = false;
+    let pingTimer: NodeJS.Timeout | undefined;
+    let pongTimer: NodeJS.Timeout | undefined;
     const finish = (reason: string) => {
+      clearInterval(pingTimer);
+      clearTimeout(pongTimer);
       if (closed) return;
       closed = true;
       onClose(reason);
     };
+    if (liveness !== undefined) {
+      socket.on('open', () => {
+        pingTimer = setInterval(() => {
+          if (pongTimer !== undefined) return;
+          socket.ping();
+          pongTimer = setTimeout(() => {
+            finish(`the agent answered no ping within ${liveness.pongWithinMs / 1000} s (frozen, or its machine unreachable)`);
+            socket.terminate();
+          }, liveness.pongWithinMs);
+        }, liveness.pingEveryMs);
+      });
+      socket.on('pong', () => {
+        clearTimeout(pongTimer);
+        pongTimer = undefined;
+      });
+    }
     socket.on('message', (data) => {
       try {
         onEvent(JSON.parse(String(data)) as AgentEvent);
@@ -98,6 +120,8 @@ export class AgentClient {
     socket.on('close', (code) => finish(`event stream closed (${code})`));
     return () => {
       closed = true;
+      clearInterval(pingTimer);
+      clearTimeout(pongTimer);
       socket.terminate();
     };
   }
@@ -131,7 +155,7 @@ export class AgentClient {
     if (!response.ok) {
       const wire = answer as Partial<WireError> | null;
       if (wire && typeof wire.code === 'string' && typeof wire.message === 'string') {
-        throw HopsError.fromWire({ code: wire.code, message: wire.message, hint: wire.hint ?? '' } as WireError);
+        throw HopsError.fromWire({ code: wire.code, message: wire.message, hint: wire.hint ?? '', ...(typeof wire.field === 'string' ? { field: wire.field } : {}) } as WireError);
       }
       throw new HopsError('AGENT_UNREACHABLE', `The agent answered ${response.status} to ${path}.`);
     }

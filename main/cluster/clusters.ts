@@ -138,6 +138,7 @@ export class Clusters {
         if (record.kind === 'ssh') this.healUnreachable(name, hosts);
       },
       onMetrics: (hostId, sample) => this.bus.emit('host.metrics', { cluster: name, hostId, sample }),
+      onJob: (job) => this.bus.emit('job.changed', { cluster: name, job }),
       log: this.config.log,
     });
     this.connections.set(name, connection);

@@ -1,12 +1,14 @@
 /**
- * One cluster's live connection: handshake, host list, event stream, and reconnection with
- * capped backoff. Its state is what the status bar shows.
+ * One cluster's live connection: handshake, host list, event stream (pinged, so a frozen
+ * agent is noticed), and reconnection with capped backoff. Its state is what the status
+ * bar shows; its detail says why it is not connected.
  */
 import type { AgentEvent } from '../../protocol/agent-api.ts';
 import { backoffDelayMs, type BackoffSchedule } from '../../protocol/backoff.ts';
 import type { Connection, ConnectionState } from '../../protocol/desktop-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
+import type { Job } from '../../protocol/jobs-api.ts';
 import { AgentClient, type AgentEndpoint } from './agent-client.ts';
 
 export interface ClusterConnectionOptions {
@@ -16,8 +18,18 @@ export interface ClusterConnectionOptions {
   onState: (connection: Connection) => void;
   onHosts: (hosts: ClusterHost[]) => void;
   onMetrics: (hostId: string, sample: Extract<AgentEvent, { type: 'host.metrics' }>['sample']) => void;
+  /** A job of the user's projects changed state (the head's `job.changed`). */
+  onJob?: (job: Job) => void;
   log: (line: string) => void;
+  /** How often the event stream is pinged, and how long a pong may take before the agent counts as gone. */
+  liveness?: { pingEveryMs: number; pongWithinMs: number };
 }
+
+/**
+ * A frozen agent (stopped, or its host cut off) leaves the socket open and silent; only an
+ * unanswered ping tells. A few seconds each: a busy agent still answers well within that.
+ */
+const defaultLiveness = { pingEveryMs: 5_000, pongWithinMs: 5_000 };
 
 /** One desktop per agent: no jitter needed, and a short cap so a restarted agent is found fast. */
 const reconnectBackoff: BackoffSchedule = { firstMs: 250, maxMs: 5_000 };
@@ -32,6 +44,8 @@ export class ClusterConnection {
   private stopped = false;
   private firstAttempt: Promise<void> | undefined;
   private agentVersion: string | null = null;
+  /** Why the last attempt failed or the stream ended, kept in the detail while retrying. */
+  private problem = '';
 
   constructor(options: ClusterConnectionOptions) {
     this.options = options;
@@ -80,7 +94,7 @@ export class ClusterConnection {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    this.setState(this.attempt === 0 ? 'starting' : 'reconnecting', this.attempt === 0 ? 'connecting' : `retry ${this.attempt}`);
+    this.setState(this.attempt === 0 ? 'starting' : 'reconnecting', this.attempt === 0 ? 'connecting' : `retry ${this.attempt} after: ${this.problem}`);
     try {
       const endpoint = await this.options.resolveEndpoint();
       const agent = new AgentClient(endpoint);
@@ -91,12 +105,14 @@ export class ClusterConnection {
       this.closeStream = agent.streamEvents(
         (event) => this.onEvent(event),
         (reason) => this.onStreamClosed(reason),
+        this.options.liveness ?? defaultLiveness,
       );
       this.attempt = 0;
       this.setState('connected', `agent ${hello.agentVersion} at ${endpoint.baseUrl.replace(/^https?:\/\//, '')}`);
       await this.refreshHosts();
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
+      this.problem = error;
       this.agent = undefined;
       const fatal = err instanceof HopsError && err.code === 'AGENT_VERSION_MISMATCH';
       this.setState(fatal ? 'version-mismatch' : 'reconnecting', fatal ? `${error} Upgrade the agents: hopsdesk host upgrade.` : error);
@@ -107,6 +123,7 @@ export class ClusterConnection {
   private onEvent(event: AgentEvent): void {
     if (this.stopped) return;
     if (event.type === 'host.metrics') this.options.onMetrics(event.hostId, event.sample);
+    else if (event.type === 'job.changed') this.options.onJob?.(event.job);
     else this.refreshHosts().catch((err: unknown) => this.options.log(`host refresh failed: ${String(err)}`));
   }
 
@@ -114,6 +131,7 @@ export class ClusterConnection {
     if (this.stopped) return;
     this.agent = undefined;
     this.closeStream = undefined;
+    this.problem = reason;
     this.options.log(`cluster ${this.options.cluster}: ${reason}; reconnecting`);
     this.setState('reconnecting', reason);
     this.scheduleRetry();

@@ -1,7 +1,9 @@
 /**
  * The local cluster's agent: one process on this machine with both roles, its data under
  * the workspace. It is started on demand, reused when another Hopsdesk process (the app or
- * the CLI) already runs it, and stopped only by the process that started it.
+ * the CLI) already runs it, and stopped only by the process that started it. An agent
+ * that is running but does not answer (frozen, or busy past the timeout) is waited for,
+ * never started a second time: it still holds the data directory's lock.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -113,16 +115,35 @@ export class LocalAgent {
     return tokens;
   }
 
+  /**
+   * The endpoint of the agent the run file names, when it answers; undefined when none
+   * runs. One that runs but does not answer is `AGENT_NOT_RESPONDING`: a second agent
+   * would be refused by its lock anyway, so the caller retries until it answers or ends.
+   */
   private async findRunning(tokens: Tokens): Promise<AgentEndpoint | undefined> {
     const run = await this.readRunFile();
-    if (!run || !isAlive(run.pid)) return undefined;
+    if (!run || !(await this.isAgentProcess(run.pid))) return undefined;
     const endpoint = { baseUrl: `http://${run.host}:${run.port}`, token: tokens.client };
     try {
       await new AgentClient(endpoint).hello();
       return endpoint;
-    } catch {
-      return undefined;
+    } catch (err) {
+      if (!(await this.isAgentProcess(run.pid))) return undefined;
+      throw new HopsError(
+        'AGENT_NOT_RESPONDING',
+        `The local agent (pid ${run.pid}) is running but does not answer (${err instanceof Error ? err.message : String(err)}); waiting for it rather than starting a second one. Its log is ${this.logFile}.`,
+      );
     }
+  }
+
+  /**
+   * Whether `pid` is alive and, where /proc tells, an agent run with this directory's
+   * configuration: a pid from a run file left by a crash may belong to another program now.
+   */
+  private async isAgentProcess(pid: number): Promise<boolean> {
+    if (!isAlive(pid)) return false;
+    const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+    return commandLine === undefined || commandLine.split('\0').includes(path.join(this.options.dir, 'config.json'));
   }
 
   private async start(tokens: Tokens): Promise<AgentEndpoint> {

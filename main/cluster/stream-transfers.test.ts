@@ -86,4 +86,42 @@ describe('streamed transfers', () => {
     assert.equal(statesOf('up3').at(-1), 'cancelled');
     assert.equal(stored.has('/Projects/p/d/cut'), false);
   });
+
+  it('stop an upload on transfer.cancel by its id: refused as cancelled, nothing kept, the id free again', async () => {
+    const body = new PassThrough();
+    const upload = transfers.upload({ path: '/Projects/p/d/stopped', transferId: 'up4', contentLength: 1_000_000 }, body);
+    body.write(Buffer.alloc(64 * 1024));
+    await until(() => statesOf('up4').includes('running'));
+    assert.equal(transfers.cancel('up4'), true);
+    await assert.rejects(upload, { code: 'TRANSFER_CANCELLED', message: /upload of \/Projects\/p\/d\/stopped was cancelled/ });
+    assert.equal(statesOf('up4').at(-1), 'cancelled');
+    assert.equal(stored.has('/Projects/p/d/stopped'), false);
+    assert.equal(transfers.cancel('up4'), false, 'an ended transfer is no longer known');
+    assert.equal(transfers.cancel('no-such-transfer'), false);
+  });
+
+  it('stop a download on transfer.cancel: its stream ends short with the cause', async () => {
+    stored.set('/Projects/p/d/big', Buffer.alloc(16 * 1024 * 1024, 7));
+    const opened = await transfers.download({ path: '/Projects/p/d/big', transferId: 'down4' });
+    assert.equal(transfers.cancel('down4'), true);
+    let received = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const chunk of opened.stream) received += (chunk as Buffer).length;
+      })(),
+      { code: 'TRANSFER_CANCELLED' },
+    );
+    assert.ok(received < 16 * 1024 * 1024, `${received} bytes arrived`);
+    await until(() => statesOf('down4').at(-1) === 'cancelled');
+    assert.equal(transfers.cancel('down4'), false);
+  });
 });
+
+/** Waits, a turn at a time, until `check` holds (at most 5 s). */
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

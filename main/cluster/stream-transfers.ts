@@ -2,7 +2,10 @@
  * File content streamed between a caller's own stream and the head, for front ends with
  * no local files (web mode: the browser's request body in, the head's bytes out to the
  * browser). Nothing is held whole: bytes pass through as they come, counted into the same
- * `transfer.progress` events the desktop's own transfers publish.
+ * `transfer.progress` events the desktop's own transfers publish. Each runs under its
+ * transfer id until it ends, so `transfer.cancel` stops it as it stops the desktop's: an
+ * upload's connection to the head is cut (the head drops what it got), a download's
+ * stream ends short.
  */
 import http from 'node:http';
 import { Transform, type Readable } from 'node:stream';
@@ -42,6 +45,8 @@ export interface StreamTransfers {
   upload(request: StreamUpload, body: Readable): Promise<FileStat>;
   /** Opens `path` on the head; a missing file or refusal throws before any byte is sent. */
   download(request: StreamDownload): Promise<OpenedDownload>;
+  /** Stops the running transfer `transferId`; false when none of these has that id. */
+  cancel(transferId: string): boolean;
 }
 
 /** Emits progress at most every 100 ms while bytes flow, and always on the state's changes. */
@@ -69,75 +74,136 @@ function progressReporter(bus: EventBus, base: Pick<EventPayload<'transfer.progr
   };
 }
 
+/** One running transfer, as `cancel` finds it. */
+interface Running {
+  cancelled: boolean;
+  /** Stops what has started so far. */
+  stop: () => void;
+}
+
 export function createStreamTransfers(clusters: Pick<Clusters, 'ready'>, bus: EventBus): StreamTransfers {
   const endpointOf = async (cluster: string | undefined): Promise<AgentEndpoint> => (await clusters.ready(cluster)).client().endpoint;
+  const running = new Map<string, Running>();
+  /** Registers `transferId` until `ended` settles; a cancel before anything started is remembered. */
+  const track = (transferId: string): Running => {
+    if (running.has(transferId)) throw new HopsError('VALIDATION', `A transfer ${transferId} is already running.`, { field: '/transferId' });
+    const run: Running = { cancelled: false, stop: () => undefined };
+    running.set(transferId, run);
+    return run;
+  };
+  const untrack = (transferId: string, run: Running) => {
+    if (running.get(transferId) === run) running.delete(transferId);
+  };
 
   return {
     async upload(request, body) {
-      const endpoint = await endpointOf(request.cluster);
-      const progress = progressReporter(bus, { direction: 'upload', path: request.path, transferId: request.transferId }, request.contentLength ?? null);
-      const query = new URLSearchParams({ path: request.path });
-      if (request.overwrite) query.set('overwrite', 'true');
-      const toHead = http.request(`${endpoint.baseUrl}${fsRoutes.content}?${query}`, {
-        method: 'PUT',
-        headers: {
-          authorization: `Bearer ${endpoint.token}`,
-          'content-type': 'application/octet-stream',
-          ...(request.contentLength === undefined ? {} : { 'content-length': request.contentLength }),
-        },
-      });
-      progress.emit('running');
-      const answer = responseOf(toHead).catch((err: Error) => unreachable(endpoint, err));
-      // A refusal (403, 409, 507) may come while bytes still flow and end the stream early:
-      // the head's answer, when there is one, says more than the broken pipe.
-      const sent = await pipeline(body, progress.counter(), toHead).then(
-        () => undefined,
-        (err: Error) => err,
-      );
-      const result = await answer;
+      const run = track(request.transferId);
       try {
-        if (result instanceof HopsError) throw sent !== undefined && body.destroyed ? cancelled(request.path) : result;
-        if (result.status >= 300) throw wireError(result.status, result.body, request.path);
-        if (sent !== undefined) throw body.destroyed ? cancelled(request.path) : unreachable(endpoint, sent);
-      } catch (err) {
-        progress.emit(err instanceof HopsError && err.code === 'TRANSFER_CANCELLED' ? 'cancelled' : 'failed');
-        throw err;
+        return await upload(request, body, run);
+      } finally {
+        untrack(request.transferId, run);
       }
-      progress.emit('done');
-      return JSON.parse(result.body) as FileStat;
     },
 
     async download(request) {
-      const endpoint = await endpointOf(request.cluster);
-      const fromHead = http.request(`${endpoint.baseUrl}${fsRoutes.content}?${new URLSearchParams({ path: request.path })}`, {
-        headers: { authorization: `Bearer ${endpoint.token}` },
-      });
-      fromHead.end();
-      const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-        fromHead.once('response', resolve);
-        fromHead.once('error', (err) => reject(unreachable(endpoint, err)));
-      });
-      if ((response.statusCode ?? 500) >= 300) {
-        let text = '';
-        for await (const chunk of response) text += String(chunk);
-        throw wireError(response.statusCode ?? 500, text, request.path);
+      const run = track(request.transferId);
+      try {
+        const opened = await download(request, run);
+        // Tracked until its bytes are through (or stopped), which is after this returns.
+        opened.stream.once('close', () => untrack(request.transferId, run));
+        return opened;
+      } catch (err) {
+        untrack(request.transferId, run);
+        throw err;
       }
-      const length = Number(response.headers['content-length']);
-      const size = Number.isFinite(length) ? length : null;
-      const progress = progressReporter(bus, { direction: 'download', path: request.path, transferId: request.transferId }, size);
-      progress.emit('running');
-      const counted = progress.counter();
-      // Whoever reads the stream may stop it (a cancelled browser download destroys it, a
-      // premature close); the pipeline then ends the head's response too.
-      pipeline(response, counted).then(
-        () => progress.emit('done'),
-        (err: NodeJS.ErrnoException) => progress.emit(err.code === 'ERR_STREAM_PREMATURE_CLOSE' ? 'cancelled' : 'failed'),
-      );
-      return { size, stream: counted };
+    },
+
+    cancel(transferId) {
+      const run = running.get(transferId);
+      if (run === undefined) return false;
+      run.cancelled = true;
+      run.stop();
+      return true;
     },
   };
+
+  async function upload(request: StreamUpload, body: Readable, run: Running): Promise<FileStat> {
+    const endpoint = await endpointOf(request.cluster);
+    if (run.cancelled) throw cancelled('upload', request.path, true);
+    const progress = progressReporter(bus, { direction: 'upload', path: request.path, transferId: request.transferId }, request.contentLength ?? null);
+    const query = new URLSearchParams({ path: request.path });
+    if (request.overwrite) query.set('overwrite', 'true');
+    const toHead = http.request(`${endpoint.baseUrl}${fsRoutes.content}?${query}`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${endpoint.token}`,
+        'content-type': 'application/octet-stream',
+        ...(request.contentLength === undefined ? {} : { 'content-length': request.contentLength }),
+      },
+    });
+    // Cutting the connection to the head mid-body makes it drop the upload whole.
+    run.stop = () => toHead.destroy();
+    progress.emit('running');
+    const answer = responseOf(toHead).catch((err: Error) => unreachable(endpoint, err));
+    // A refusal (403, 409, 507) may come while bytes still flow and end the stream early:
+    // the head's answer, when there is one, says more than the broken pipe.
+    const sent = await pipeline(body, progress.counter(), toHead).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    const result = await answer;
+    try {
+      if (run.cancelled) throw cancelled('upload', request.path, true);
+      if (result instanceof HopsError) throw sent !== undefined && body.destroyed ? cancelled('upload', request.path, false) : result;
+      if (result.status >= 300) throw wireError(result.status, result.body, request.path);
+      if (sent !== undefined) throw body.destroyed ? cancelled('upload', request.path, false) : unreachable(endpoint, sent);
+    } catch (err) {
+      progress.emit(err instanceof HopsError && err.code === 'TRANSFER_CANCELLED' ? 'cancelled' : 'failed');
+      throw err;
+    }
+    progress.emit('done');
+    return JSON.parse(result.body) as FileStat;
+  }
+
+  async function download(request: StreamDownload, run: Running): Promise<OpenedDownload> {
+    const endpoint = await endpointOf(request.cluster);
+    if (run.cancelled) throw cancelled('download', request.path, true);
+    const fromHead = http.request(`${endpoint.baseUrl}${fsRoutes.content}?${new URLSearchParams({ path: request.path })}`, {
+      headers: { authorization: `Bearer ${endpoint.token}` },
+    });
+    run.stop = () => fromHead.destroy();
+    fromHead.end();
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      fromHead.once('response', resolve);
+      fromHead.once('error', (err) => reject(run.cancelled ? cancelled('download', request.path, true) : unreachable(endpoint, err)));
+    });
+    if ((response.statusCode ?? 500) >= 300) {
+      let text = '';
+      for await (const chunk of response) text += String(chunk);
+      throw wireError(response.statusCode ?? 500, text, request.path);
+    }
+    const length = Number(response.headers['content-length']);
+    const size = Number.isFinite(length) ? length : null;
+    const progress = progressReporter(bus, { direction: 'download', path: request.path, transferId: request.transferId }, size);
+    progress.emit('running');
+    const counted = progress.counter();
+    // A cancel ends the stream short, so whoever reads it (the browser) sees the download fail.
+    run.stop = () => counted.destroy(cancelled('download', request.path, true));
+    // Whoever reads the stream may stop it (a cancelled browser download destroys it, a
+    // premature close); the pipeline then ends the head's response too.
+    pipeline(response, counted).then(
+      () => progress.emit('done'),
+      (err: NodeJS.ErrnoException) => progress.emit(run.cancelled || err.code === 'ERR_STREAM_PREMATURE_CLOSE' ? 'cancelled' : 'failed'),
+    );
+    return { size, stream: counted };
+  }
 }
 
-function cancelled(path: string): HopsError {
-  return new HopsError('TRANSFER_CANCELLED', `The upload of ${path} stopped: the sender went away before the end.`);
+function cancelled(direction: 'upload' | 'download', path: string, byUser: boolean): HopsError {
+  return new HopsError(
+    'TRANSFER_CANCELLED',
+    byUser
+      ? `The ${direction} of ${path} was cancelled${direction === 'upload' ? '; nothing of it was kept' : ''}.`
+      : `The ${direction} of ${path} stopped: the sender went away before the end.`,
+  );
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Clusters } from '../cluster/clusters.ts';
 import { createStreamTransfers } from '../cluster/stream-transfers.ts';
 import { Terminals } from '../cluster/terminals.ts';
+import { LocalShells } from '../terminal/local-shells.ts';
 import { OfflineCopies } from '../offline/offline-copies.ts';
 import { Duck } from '../previews/duckdb.ts';
 import { Scratch } from '../previews/scratch.ts';
@@ -31,6 +32,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const clusters = new Clusters(config, workspace, bus, secrets);
   const admin = new ClusterAdmin(config, workspace, clusters, secrets, (progress) => bus.emit('provision.progress', progress));
   const terminals = new Terminals(bus);
+  const localShells = new LocalShells(bus, config.mode);
   const scratch = new Scratch(config.workspaceDir);
   const previews = { scratch, duck: new Duck(scratch.root) };
   const offline = new OfflineCopies(clusters, workspace, previews, (progress) => bus.emit('offline.progress', progress));
@@ -41,8 +43,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     workspaceDir: config.workspaceDir,
     platform: `${os.platform()}-${os.arch()}`,
   };
+  const streams = createStreamTransfers(clusters, bus);
   const dispatch = createDispatcher(
-    createHandlers({ info, workspace, clusters, admin, terminals, sshConfigFile: config.sshConfigFile, bus, previews, offline }),
+    createHandlers({ info, workspace, clusters, admin, terminals, localShells, sshConfigFile: config.sshConfigFile, bus, previews, offline, streams }),
   );
   let stopping: Promise<void> | undefined;
 
@@ -50,7 +53,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     info,
     dispatch,
     subscribe: (listener) => bus.subscribe(listener),
-    streams: createStreamTransfers(clusters, bus),
+    streams,
     start: async () => {
       if (config.startLocalCluster) await clusters.start();
       // The sample project goes on the local cluster after start, in the background; a
@@ -64,6 +67,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     stop: () => {
       stopping ??= (async () => {
         terminals.closeAll();
+        localShells.closeAll();
         await seeding;
         await clusters.stop();
         await previews.duck.close();

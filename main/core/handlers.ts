@@ -9,12 +9,17 @@ import type { Clusters } from '../cluster/clusters.ts';
 import { datasetHandlers } from '../cluster/datasets.ts';
 import { Transfers } from '../cluster/transfers.ts';
 import { fsckHandlers } from '../cluster/fsck.ts';
+import { JobFollows } from '../cluster/job-follows.ts';
+import { jobHandlers } from '../cluster/jobs.ts';
 import { offlineHandlers } from '../offline/offline-handlers.ts';
 import type { OfflineCopies } from '../offline/offline-copies.ts';
 import { previewHandlers } from '../previews/preview-handler.ts';
 import type { PreviewTools } from '../previews/preview-file.ts';
 import { projectHandlers } from '../cluster/projects.ts';
+import type { StreamTransfers } from '../cluster/stream-transfers.ts';
 import type { Terminals } from '../cluster/terminals.ts';
+import { textFileHandlers } from '../cluster/text-files-handlers.ts';
+import type { LocalShells } from '../terminal/local-shells.ts';
 import type { ClusterAdmin } from '../provision/cluster-admin.ts';
 import { doctorHost } from '../provision/doctor.ts';
 import type { Workspace } from '../workspace/workspace.ts';
@@ -26,16 +31,22 @@ export interface HandlerServices {
   clusters: Clusters;
   admin: ClusterAdmin;
   terminals: Terminals;
+  /** Shells on this machine, for the desktop app only. */
+  localShells: LocalShells;
   sshConfigFile: string | undefined;
   bus: EventBus;
   previews: PreviewTools;
   offline: OfflineCopies;
+  /** Web mode's streamed transfers, which `transfer.cancel` stops too. */
+  streams?: Pick<StreamTransfers, 'cancel'>;
 }
 
 export function createHandlers(services: HandlerServices): DesktopHandlers {
   const { info, workspace, clusters, admin, terminals, sshConfigFile, bus } = services;
   // Uploads and downloads of local files, by id, so that any front end can cancel one.
   const transfers = new Transfers((event) => bus.emit('transfer.progress', event));
+  // Job logs being followed; each ends when its cluster disconnects, so stopping the clusters ends them all.
+  const follows = new JobFollows(bus);
   /** Live hosts when connected; the workspace's cached copy otherwise (offline view). */
   const hostsOf = async (name: string): Promise<ClusterHost[]> => {
     const connection = await clusters.ready(name);
@@ -105,12 +116,14 @@ export function createHandlers(services: HandlerServices): DesktopHandlers {
     ...projectHandlers(clusters, admin),
     ...datasetHandlers(clusters, transfers),
     'transfer.cancel': async ({ transferId }) => {
-      transfers.cancel(transferId);
+      if (services.streams?.cancel(transferId) !== true) transfers.cancel(transferId);
       return {};
     },
     ...fsckHandlers(clusters),
     ...previewHandlers(clusters, services.offline, services.previews),
     ...offlineHandlers(services.offline),
+    ...textFileHandlers(clusters, workspace, services.previews.scratch),
+    ...jobHandlers(clusters, follows),
 
     'terminal.open': async ({ cluster, hostId, cols, rows }) => {
       const name = clusters.resolveName(cluster);
@@ -123,16 +136,20 @@ export function createHandlers(services: HandlerServices): DesktopHandlers {
       const host = ssh.host(hostId);
       return terminals.start(ssh.link(hostId), `${hostId} (${host.target})`, { cols, rows });
     },
+    'terminal.openLocal': async ({ cols, rows }) => services.localShells.start({ cols, rows }),
     'terminal.write': async ({ terminalId, data }) => {
-      terminals.write(terminalId, data);
+      if (services.localShells.has(terminalId)) services.localShells.write(terminalId, data);
+      else terminals.write(terminalId, data);
       return {};
     },
     'terminal.resize': async ({ terminalId, cols, rows }) => {
-      terminals.resize(terminalId, cols, rows);
+      if (services.localShells.has(terminalId)) services.localShells.resize(terminalId, cols, rows);
+      else terminals.resize(terminalId, cols, rows);
       return {};
     },
     'terminal.close': async ({ terminalId }) => {
-      terminals.close(terminalId);
+      if (services.localShells.has(terminalId)) services.localShells.close(terminalId);
+      else terminals.close(terminalId);
       return {};
     },
 

@@ -1,5 +1,5 @@
 /** The app window: the renderer bundle in a sandboxed, context-isolated page with our preload. */
-import { BrowserWindow } from 'electron';
+import { BrowserWindow, dialog } from 'electron';
 import { APP_ENTRY_URL } from './app-origin.ts';
 
 /** Opens the window on the app's entry page; it shows itself once the first paint is ready. */
@@ -26,6 +26,18 @@ export function createAppWindow(preloadPath: string, log: (line: string) => void
     },
   });
   window.once('ready-to-show', () => window.show());
+  // The editor holds the page open while changes are unsaved (beforeunload); ask, as a browser would.
+  window.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(window, {
+      type: 'question',
+      buttons: ['Close anyway', 'Keep open'],
+      defaultId: 1,
+      cancelId: 1,
+      message: 'Some files have unsaved changes.',
+      detail: 'They are kept as drafts in this workspace and come back when Hopsdesk opens again.',
+    });
+    if (choice === 0) event.preventDefault();
+  });
   window.loadURL(APP_ENTRY_URL).catch((err: unknown) => log(`the app page did not load: ${String(err)}`));
   return window;
 }

@@ -21,6 +21,7 @@ import { Scratch } from '../previews/scratch.ts';
 import { ClusterAdmin } from '../provision/cluster-admin.ts';
 import { createSecretStore } from '../security/secret-store.ts';
 import { Terminals } from '../cluster/terminals.ts';
+import { LocalShells } from '../terminal/local-shells.ts';
 import { ensureAgentBundle, repoRoot } from '../testing/agent-bundle.ts';
 import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 import { seedDemoProject, type DemoSeedOptions } from './demo-project.ts';
@@ -48,7 +49,7 @@ before(async () => {
   const admin = new ClusterAdmin(config, workspace, clusters, secrets, () => undefined);
   const offline = new OfflineCopies(clusters, workspace, tools, () => undefined);
   const info = { version: '0', mode: 'web' as const, workspaceDir: dir, platform: 'test' };
-  const handlers = createHandlers({ info, workspace, clusters, admin, terminals: new Terminals(bus), sshConfigFile: undefined, bus, previews: tools, offline });
+  const handlers = createHandlers({ info, workspace, clusters, admin, terminals: new Terminals(bus), localShells: new LocalShells(bus, 'web'), sshConfigFile: undefined, bus, previews: tools, offline });
   dispatch = createDispatcher(handlers) as (method: string, params: unknown) => Promise<unknown>;
   await clusters.start();
   seed = { clusters, workspace, tools, samplesDir: path.join(repoRoot, 'resources', 'samples') };

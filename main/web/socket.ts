@@ -23,7 +23,12 @@ export function serveSocket(socket: SocketLike, core: Pick<Core, 'dispatch' | 's
     if (socket.readyState === OPEN) socket.send(JSON.stringify(message));
   };
   const unsubscribe = core.subscribe((event, payload) => send({ type: 'event', event, payload }));
-  socket.on('close', unsubscribe);
+  // Logs this page follows stop with it: a closed tab must not keep streams to the head open.
+  const follows = new Set<string>();
+  socket.on('close', () => {
+    unsubscribe();
+    for (const followId of follows) void core.dispatch('job.unfollow', { followId }).catch(() => undefined);
+  });
 
   socket.on('message', (data) => {
     const call = parseCall(data);
@@ -42,7 +47,11 @@ export function serveSocket(socket: SocketLike, core: Pick<Core, 'dispatch' | 's
     core
       .dispatch(call.method, call.params)
       .then(
-        (value) => send({ type: 'reply', id: call.id, ok: true, value }),
+        (value) => {
+          if (call.method === 'job.follow') follows.add((value as { followId: string }).followId);
+          if (call.method === 'job.unfollow') follows.delete((call.params as { followId: string }).followId);
+          send({ type: 'reply', id: call.id, ok: true, value });
+        },
         (err: unknown) => send({ type: 'reply', id: call.id, ok: false, error: toWireError(err) }),
       )
       .finally(() => {

@@ -64,6 +64,7 @@ describe('transfer routes on the web server', () => {
       if (request.path.endsWith('/missing')) throw new HopsError('PATH_NOT_FOUND', `${request.path} does not exist.`);
       return { size: 5, stream: Readable.from([Buffer.from('hello')]) };
     },
+    cancel: () => false,
   };
 
   before(async () => {

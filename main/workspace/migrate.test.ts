@@ -86,6 +86,21 @@ const fixtures: Record<number, Fixture> = {
       assert.equal(workspace.seededSamples.seededAt('local', 'demo'), 7000);
     },
   },
+  4: {
+    insert: (db) => {
+      db.prepare("INSERT INTO drafts (cluster_id, path, text, base_mtime, saved_at) VALUES (2, '/Projects/demo/code/train.py', 'print(1)', 8000.5, 9000)").run();
+    },
+    check: (workspace) => {
+      assert.deepEqual(workspace.drafts.get('lab', '/Projects/demo/code/train.py'), {
+        cluster: 'lab',
+        path: '/Projects/demo/code/train.py',
+        text: 'print(1)',
+        bytes: 8,
+        baseMtimeMs: 8000.5,
+        savedAtMs: 9000,
+      });
+    },
+  },
 };
 
 function schemaOf(file: string): unknown[] {

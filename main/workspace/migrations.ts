@@ -109,6 +109,23 @@ export const migrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    description: 'drafts: unsaved changes of files open in the editor',
+    sql: `
+      -- What the user typed and has not saved yet, per file of a cluster, so it survives a
+      -- restart or a crash. base_mtime is the file's version the changes were made on (NULL
+      -- for a file not on the cluster yet): a file changed since is a conflict to show.
+      CREATE TABLE drafts (
+        cluster_id INTEGER NOT NULL REFERENCES clusters (id) ON DELETE CASCADE,
+        path TEXT NOT NULL CHECK (length(path) BETWEEN 1 AND 4096 AND path GLOB '/Projects/*'),
+        text TEXT NOT NULL CHECK (length(CAST(text AS BLOB)) <= 4194304),
+        base_mtime REAL,
+        saved_at INTEGER NOT NULL,
+        PRIMARY KEY (cluster_id, path)
+      ) STRICT; -- with rowid: rows hold whole files, too large to sit in a primary key's b-tree
+      CREATE INDEX drafts_by_saved_at ON drafts (saved_at DESC);
+    `,
+  },
 ];
 
 /** The schema version this build of Hopsdesk writes. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { CachedHosts } from './cached-hosts.ts';
 import { ClusterProfiles } from './cluster-profiles.ts';
 import { openDatabase, openFailure } from './database.ts';
+import { Drafts } from './drafts.ts';
 import { KnownHosts } from './known-hosts.ts';
 import { migrate } from './migrate.ts';
 import { OfflineCopyRecords } from './offline-copies.ts';
@@ -33,6 +34,8 @@ export interface Workspace {
   readonly offlineCopies: OfflineCopyRecords;
   /** Sample data already put on each cluster. */
   readonly seededSamples: SeededSamples;
+  /** Unsaved changes of files open in the editor. */
+  readonly drafts: Drafts;
   /** Closes the database; the stores must not be used afterwards. Idempotent. */
   close(): void;
 }
@@ -69,6 +72,7 @@ function workspaceOver(db: Database, dir: string, file: string): Workspace {
     recent: new RecentItems(db),
     offlineCopies: new OfflineCopyRecords(db),
     seededSamples: new SeededSamples(db),
+    drafts: new Drafts(db),
     close: () => {
       if (db.open) db.close();
     },

@@ -73,12 +73,12 @@ describe('commands', () => {
   const commands = buildCommands(targets);
   const byId = (id: string) => commands.find((c) => c.id === id)!;
 
-  it('has a Ctrl+1…8 command for each section, in activity bar order', () => {
+  it('has a Ctrl+1…9 command for each section, in activity bar order', () => {
     const views = commands.filter((c) => c.id.startsWith('view.'));
-    assert.equal(views.length, 8);
+    assert.equal(views.length, 9);
     assert.deepEqual(
       views.map((c) => c.shortcuts[0]?.key),
-      ['1', '2', '3', '4', '5', '6', '7', '8'],
+      ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
     );
     byId('view.streams').run();
     assert.equal(calls.at(-1), 'view streams');

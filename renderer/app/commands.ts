@@ -4,6 +4,7 @@
  */
 import type { Theme, ViewId } from '../../protocol/desktop-api.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
+import { openJobForm } from './job-form.ts';
 import { sections } from './sections.ts';
 import type { Shortcut } from './shortcuts.ts';
 
@@ -47,13 +48,15 @@ export interface CommandTargets {
   openProject(name: string): void;
   upgradeAgents(): void;
   openTerminal(hostId: string): void;
+  /** Given in the desktop app only: a web page gets no shell on this machine. */
+  openLocalTerminal?: () => void;
 }
 
 /** Shortcuts the workbench also shows outside the palette, in tooltips and hints. */
 export const paletteShortcut: Shortcut = { key: 'p', mod: true, shift: true };
 export const panelShortcut: Shortcut = { key: 'j', mod: true };
 
-/** Ctrl+1…8 (⌘ on macOS) opens the sections in activity bar order. */
+/** Ctrl+1…9 (⌘ on macOS) opens the sections in activity bar order. */
 export function sectionShortcut(index: number): Shortcut {
   return { key: String(index + 1), mod: true };
 }
@@ -148,6 +151,14 @@ export function buildCommands(t: CommandTargets): AppCommand[] {
     });
   }
   commands.push({
+    id: 'job.run',
+    category: 'Cluster',
+    title: 'Jobs: Run a Job…',
+    shortcuts: [],
+    keywords: ['submit', 'queue', 'gpu', 'train', 'new', 'schedule', 'cron'],
+    run: () => openJobForm(),
+  });
+  commands.push({
     id: 'project.new',
     category: 'Project',
     title: 'Project: New Project…',
@@ -183,6 +194,16 @@ export function buildCommands(t: CommandTargets): AppCommand[] {
       shortcuts: [],
       keywords: [host.hostId, host.address, 'shell', 'ssh', 'console'],
       run: () => t.openTerminal(host.hostId),
+    });
+  }
+  if (t.openLocalTerminal !== undefined) {
+    commands.push({
+      id: 'terminal.local',
+      category: 'Host',
+      title: 'Open Terminal on This Machine',
+      shortcuts: [],
+      keywords: ['shell', 'local', 'console', 'bash'],
+      run: t.openLocalTerminal,
     });
   }
   for (const { theme, title } of themes) {

@@ -86,6 +86,49 @@ describe('upload queue', () => {
     uploads.dispose();
   });
 
+  it('retries a failed upload with the same file, in the same row, and lets it finish', async () => {
+    const hops = fakeHops();
+    const store = createAppStore();
+    const sent: Array<{ file: File; target: UploadTarget }> = [];
+    let failNext = true;
+    const carrier: FileCarrier = {
+      ...heldCarrier().carrier,
+      upload: async (file, target) => {
+        sent.push({ file, target });
+        if (failNext) {
+          failNext = false;
+          throw Object.assign(new Error('Host w1 is unreachable.'), { code: 'AGENT_UNREACHABLE', hint: 'Retry later.' });
+        }
+        return stat(target.path, 4);
+      },
+    };
+    const uploads = createUploads({ hops: hops.api, store, carrier, changedIn: () => undefined, newId: () => 'id1' });
+    const file = { size: 4, name: 'a' } as File;
+    await uploads.start('local', { folders: [], files: [{ path: '/Projects/p/d/a', label: 'a', file, size: 4 }], problems: [] });
+    assert.equal(store.getState().transfers[0]!.state, 'failed');
+    assert.equal(uploads.canRetry('id1'), true);
+    assert.equal(uploads.canRetry('unknown'), false);
+
+    // A progress event of the failed attempt still waiting must not land on the new attempt.
+    hops.emit('transfer.progress', { direction: 'upload', path: '/Projects/p/d/a', localFile: '', bytesDone: 2, bytesTotal: 4, transferId: 'id1', state: 'failed' });
+    uploads.retry('id1');
+    assert.deepEqual(
+      (({ state, bytesDone, problem }) => ({ state, bytesDone, problem }))(store.getState().transfers[0]!),
+      { state: 'running', bytesDone: 0, problem: null },
+      'queued again and started at once, its old cause gone',
+    );
+    await flush();
+    assert.equal(sent.length, 2);
+    assert.equal(sent[1]!.file, file, 'the same File object is sent again');
+    assert.deepEqual(sent[1]!.target, { cluster: 'local', path: '/Projects/p/d/a', transferId: 'id1' });
+    assert.equal(store.getState().transfers.length, 1, 'one row, retried in place');
+    assert.equal(store.getState().transfers[0]!.state, 'done');
+    assert.equal(uploads.canRetry('id1'), false, 'done: nothing to retry');
+    uploads.retry('id1');
+    assert.equal(sent.length, 2);
+    uploads.dispose();
+  });
+
   it('applies a burst of progress events in one change', async () => {
     const hops = fakeHops();
     const store = createAppStore();

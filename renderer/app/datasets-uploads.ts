@@ -2,7 +2,8 @@
  * The upload queue: a plan's folders are made first (parents first), then its files go two
  * at a time, each a row of the transfers drawer from queued to done, failed or cancelled.
  * Progress comes from the core's `transfer.progress` events, matched by the transfer id
- * this window gave each file.
+ * this window gave each file. A failed upload keeps its file (the browser's File object;
+ * in the desktop app the File names its local path), so Retry sends the same file again.
  */
 import type { HopsApi } from '../../protocol/desktop-api.ts';
 import type { FileStat } from '../../protocol/fs.ts';
@@ -20,6 +21,10 @@ export interface Uploads {
   start(cluster: string, plan: UploadPlan<File>): Promise<void>;
   /** Cancels a queued or running transfer (the row key is its transfer id). */
   cancel(key: string): void;
+  /** Whether the failed upload of row `key` can be sent again: this window started it and still holds its file. */
+  canRetry(key: string): boolean;
+  /** Queues the failed upload of row `key` again, the same file to the same path, in the same row. */
+  retry(key: string): void;
   dispose(): void;
 }
 
@@ -43,10 +48,14 @@ interface Job {
 
 const randomId = () => crypto.randomUUID().replaceAll('-', '');
 
+/** Failed uploads kept for Retry, at most (the oldest go first); each holds a File, not its bytes. */
+const FAILED_KEPT = 500;
+
 export function createUploads({ hops, store, carrier, changedIn, newId = randomId }: UploadsOptions): Uploads {
   const state = store.getState;
   const waiting: Job[] = [];
   const running = new Map<string, Job>();
+  const failed = new Map<string, Job>();
   let idle: Array<() => void> = [];
 
   // Events come in bursts (a folder of small files makes three per file): they are applied
@@ -90,8 +99,13 @@ export function createUploads({ hops, store, carrier, changedIn, newId = randomI
       state().transferChanged(job.key, { state: 'done', bytesTotal: stat.size });
       changedIn(job.path.slice(0, job.path.lastIndexOf('/')));
     } catch (err) {
-      if (job.abort.signal.aborted) state().transferChanged(job.key, { state: 'cancelled' });
-      else state().transferChanged(job.key, { state: 'failed', problem: problemOf(err) });
+      if (job.abort.signal.aborted) {
+        state().transferChanged(job.key, { state: 'cancelled' });
+        return;
+      }
+      failed.set(job.key, job);
+      if (failed.size > FAILED_KEPT) failed.delete(failed.keys().next().value!);
+      state().transferChanged(job.key, { state: 'failed', problem: problemOf(err) });
     }
   };
 
@@ -150,6 +164,20 @@ export function createUploads({ hops, store, carrier, changedIn, newId = randomI
           state().notify('error', `Could not cancel the transfer of ${row.path}: ${problem.message}`, problem.hint);
         });
       }
+    },
+    canRetry(key) {
+      return failed.has(key) && state().transfers.some((r) => r.key === key && r.state === 'failed');
+    },
+    retry(key) {
+      const job = failed.get(key);
+      if (job === undefined || !this.canRetry(key)) return;
+      failed.delete(key);
+      // Events of the failed attempt still waiting are applied first, so none lands on the new one.
+      if (flushTimer !== null) clearTimeout(flushTimer);
+      flushEvents();
+      state().transferRequeued(key);
+      waiting.push({ ...job, abort: new AbortController() });
+      pump();
     },
     dispose() {
       unsubscribe();

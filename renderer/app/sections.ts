@@ -45,9 +45,9 @@ export const sections: readonly Section[] = [
     title: 'Jobs',
     promise: [
       'A GPU-aware job queue places work on the hosts and GPUs that fit it.',
-      'Each job will show its placement, state timeline and live logs.',
+      'Each job shows its placement, state timeline and live logs.',
     ],
-    available: false,
+    available: true,
   },
   {
     id: 'experiments',
@@ -82,6 +82,15 @@ export const sections: readonly Section[] = [
     promise: [
       'Terminals open a shell on any host of the cluster.',
       'They run in the bottom panel next to the notifications, several at once.',
+    ],
+    available: true,
+  },
+  {
+    id: 'editor',
+    title: 'Editor',
+    promise: [
+      'Scripts and configuration of your projects, edited where they live on the cluster filesystem.',
+      'Unsaved changes are kept as drafts and come back after a restart; a script runs as a job from here.',
     ],
     available: true,
   },

@@ -10,6 +10,13 @@ import { createTerminalRegistry, type TerminalRegistry, type TerminalSink } from
 export interface Terminals {
   /** Opens a shell on a host in a new tab; a tab shows at once and says so if it fails. */
   open(hostId: string): Promise<void>;
+  /** Opens the login shell of this machine in a new tab (the desktop app only). */
+  openLocal(): Promise<void>;
+  /**
+   * A read-only tab fed by the caller through `registry.output` (a job's output): keys and
+   * sizes go nowhere, and closing the tab calls `onClose` instead of closing a shell.
+   */
+  openFeed(feed: { terminalId: string; title: string; cluster: string | null; onClose(): void }): void;
   /** Closes the tab and, if it still runs, its shell. */
   close(terminalId: string): void;
   attach(terminalId: string, sink: TerminalSink): () => void;
@@ -27,12 +34,19 @@ export function createTerminals({ hops, store }: { hops: HopsApi; store: AppStor
   let nextPlaceholder = 1;
   /** Terminals whose failures were reported already: one notice per terminal, not one per keystroke. */
   const reported = new Set<string>();
+  /** Read-only tabs by id, with what closing them does. */
+  const feeds = new Map<string, () => void>();
 
   const registry = createTerminalRegistry({
     transport: {
-      write: async (terminalId, data) => void (await hops.terminal.write({ terminalId, data })),
-      resize: async (terminalId, cols, rows) => void (await hops.terminal.resize({ terminalId, cols, rows })),
-      close: async (terminalId) => void (await hops.terminal.close({ terminalId })),
+      write: async (terminalId, data) => void (feeds.has(terminalId) || (await hops.terminal.write({ terminalId, data }))),
+      resize: async (terminalId, cols, rows) => void (feeds.has(terminalId) || (await hops.terminal.resize({ terminalId, cols, rows }))),
+      close: async (terminalId) => {
+        const closeFeed = feeds.get(terminalId);
+        feeds.delete(terminalId);
+        if (closeFeed !== undefined) closeFeed();
+        else await hops.terminal.close({ terminalId });
+      },
     },
     onError(terminalId, action, err) {
       if (reported.has(terminalId)) return;
@@ -66,6 +80,30 @@ export function createTerminals({ hops, store }: { hops: HopsApi; store: AppStor
         const problem = problemOf(err);
         state().notify('error', `Could not open a terminal on ${host?.hostId ?? hostId}: ${problem.message}`, problem.hint);
       }
+    },
+    async openLocal() {
+      const placeholder = `opening-${nextPlaceholder}`;
+      nextPlaceholder += 1;
+      state().terminalOpening(placeholder, 'local', null, 'this machine');
+      try {
+        const { terminalId, title } = await hops.terminal.openLocal({ ...FIRST_SIZE });
+        registry.register(terminalId);
+        if (!state().terminals.some((t) => t.terminalId === placeholder)) {
+          registry.close(terminalId);
+          return;
+        }
+        state().terminalOpened(placeholder, terminalId, title);
+      } catch (err) {
+        state().terminalOpenFailed(placeholder);
+        const problem = problemOf(err);
+        state().notify('error', `Could not open a local terminal: ${problem.message}`, problem.hint);
+      }
+    },
+    openFeed({ terminalId, title, cluster, onClose }) {
+      feeds.set(terminalId, onClose);
+      registry.register(terminalId);
+      state().terminalOpening(terminalId, terminalId, cluster, title);
+      state().terminalOpened(terminalId, terminalId, title, true);
     },
     close(terminalId) {
       registry.close(terminalId);

@@ -8,6 +8,7 @@ import { createClusterSlice, type ClusterSlice } from './cluster-slice.ts';
 import { createClustersSlice, type ClustersSlice } from './clusters-slice.ts';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice.ts';
 import { createDatasetsSlice, type DatasetsSlice } from './datasets-slice.ts';
+import { createJobsSlice, type JobsSlice } from './jobs-slice.ts';
 import { createJoinSlice, type JoinSlice } from './join-slice.ts';
 import { createLayoutSlice, type LayoutSlice } from './layout-slice.ts';
 import { createMetricsSlice, type MetricsSlice } from './metrics-slice.ts';
@@ -33,7 +34,8 @@ export type AppState = LayoutSlice &
   ProjectsSlice &
   AuditSlice &
   JoinSlice &
-  DatasetsSlice;
+  DatasetsSlice &
+  JobsSlice;
 
 /** A slice sees the whole state, so an action may update a neighbouring slice in one step. */
 export type SliceCreator<Slice> = StateCreator<AppState, [], [], Slice>;
@@ -55,6 +57,7 @@ export function createAppStore() {
     ...createAuditSlice(...a),
     ...createJoinSlice(...a),
     ...createDatasetsSlice(...a),
+    ...createJobsSlice(...a),
   }));
 }
 

@@ -31,6 +31,7 @@ import {
   progressApplied,
   transferChanged,
   transferQueued,
+  transferRequeued,
   type TransferProgress,
   type TransferRow,
 } from './datasets-transfers.ts';
@@ -117,6 +118,8 @@ export interface DatasetsSlice {
 
   transferQueued(row: Pick<TransferRow, 'key' | 'direction' | 'path' | 'label' | 'bytesTotal'>): void;
   transferChanged(key: string, patch: Partial<Pick<TransferRow, 'state' | 'bytesDone' | 'bytesTotal' | 'problem' | 'transferId'>>): void;
+  /** A failed upload queued again (Retry). */
+  transferRequeued(key: string): void;
   /** Progress events, applied in one change (they come in bursts while many files move). */
   transfersProgressed(events: TransferProgress[]): void;
   transfersCleared(): void;
@@ -208,6 +211,7 @@ export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set) => {
 
     transferQueued: (row) => set((s) => ({ transfers: transferQueued(s.transfers, row, now()), transfersOpen: true })),
     transferChanged: (key, patch) => set((s) => ({ transfers: transferChanged(s.transfers, key, patch, now()) })),
+    transferRequeued: (key) => set((s) => ({ transfers: transferRequeued(s.transfers, key, now()) })),
     transfersProgressed: (events) =>
       set((s) => {
         const at = now();

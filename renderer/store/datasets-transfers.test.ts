@@ -6,6 +6,7 @@ import {
   secondsLeft,
   transferChanged,
   transferQueued,
+  transferRequeued,
   transfersSummary,
   transfersToDraw,
   TRANSFER_ROWS_KEPT,
@@ -61,6 +62,18 @@ describe('transfers', () => {
     assert.equal(after.length, 1);
     assert.equal(after[0]!.state, 'done');
     assert.equal(after[0]!.bytesDone, 100, 'a stale count does not undo a finished one');
+  });
+
+  it('a failed row queued again (Retry) starts over from no bytes, without its old cause, in the same row', () => {
+    let rows = transferQueued([], { key: 'r', direction: 'upload', path: '/p/r', label: 'r', bytesTotal: 10 }, 0);
+    rows = progressApplied(rows, event({ path: '/p/r', transferId: 'r', bytesDone: 6, bytesTotal: 10, state: 'running' }), 1000);
+    rows = transferChanged(rows, 'r', { state: 'failed', problem: { code: 'AGENT_UNREACHABLE', message: 'gone', hint: 'retry' } }, 2000);
+    rows = transferRequeued(rows, 'r', 3000);
+    assert.equal(rows.length, 1);
+    assert.deepEqual(
+      (({ key, transferId, state, bytesDone, rate, problem, startedAtMs }) => ({ key, transferId, state, bytesDone, rate, problem, startedAtMs }))(rows[0]!),
+      { key: 'r', transferId: 'r', state: 'queued', bytesDone: 0, rate: 0, problem: null, startedAtMs: 3000 },
+    );
   });
 
   it('a 0-byte file is complete once done', () => {

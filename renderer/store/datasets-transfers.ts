@@ -55,6 +55,11 @@ export function transferChanged(rows: TransferRow[], key: string, patch: Partial
   });
 }
 
+/** A failed row sent again (Retry): queued, from no bytes, its old cause gone; same key and id. */
+export function transferRequeued(rows: TransferRow[], key: string, nowMs: number): TransferRow[] {
+  return rows.map((r) => (r.key === key ? { ...r, state: 'queued', bytesDone: 0, rate: 0, problem: null, startedAtMs: nowMs, updatedAtMs: nowMs } : r));
+}
+
 const eventStates: Record<string, TransferState> = { running: 'running', retrying: 'retrying', done: 'done', failed: 'failed', cancelled: 'cancelled' };
 
 /**

@@ -16,6 +16,8 @@ export interface TerminalTab {
   title: string;
   state: TerminalTabState;
   exitCode: number | null;
+  /** Output only, no shell behind it (a job's output). */
+  readOnly?: boolean;
 }
 
 /** The notifications log, or a terminal by id. */
@@ -26,7 +28,7 @@ export interface TerminalsSlice {
   panelTab: PanelTab;
   /** A tab appears at once, named after the host, while the shell is being opened. */
   terminalOpening(placeholderId: string, hostId: string, cluster: string | null, title: string): void;
-  terminalOpened(placeholderId: string, terminalId: string, title: string): void;
+  terminalOpened(placeholderId: string, terminalId: string, title: string, readOnly?: boolean): void;
   terminalOpenFailed(placeholderId: string): void;
   terminalExited(terminalId: string, code: number | null): void;
   terminalClosed(terminalId: string): void;
@@ -46,9 +48,9 @@ export const createTerminalsSlice: SliceCreator<TerminalsSlice> = (set) => ({
       panelTab: { terminalId: placeholderId },
       layout: { ...s.layout, panelVisible: true },
     })),
-  terminalOpened: (placeholderId, terminalId, title) =>
+  terminalOpened: (placeholderId, terminalId, title, readOnly) =>
     set((s) => ({
-      terminals: s.terminals.map((t) => (t.terminalId === placeholderId ? { ...t, terminalId, title, state: 'open' } : t)),
+      terminals: s.terminals.map((t) => (t.terminalId === placeholderId ? { ...t, terminalId, title, state: 'open', ...(readOnly ? { readOnly } : {}) } : t)),
       panelTab: isTab(s.panelTab, placeholderId) ? { terminalId } : s.panelTab,
     })),
   terminalOpenFailed: (placeholderId) => set((s) => withoutTab(s, placeholderId)),

@@ -5,6 +5,7 @@ import { buildCommands, type AppCommand } from '../app/commands.ts';
 import { appStore, useAppState } from '../store/app-store.ts';
 import { selectHosts } from '../store/cluster-slice.ts';
 import { selectClusters } from '../store/clusters-slice.ts';
+import { selectAppInfo } from '../store/connection-slice.ts';
 import { selectProjects } from '../store/projects-slice.ts';
 import { selectTheme } from '../store/settings-slice.ts';
 import { useSession } from './session-context.ts';
@@ -17,6 +18,7 @@ export function useCommands(): AppCommand[] {
   const projects = useAppState(useShallow((s) => selectProjects(s).map((p) => `${p.name === s.selectedProject ? '*' : ''}${p.name}`)));
   const theme = useAppState(selectTheme);
   const terminalsAvailable = useAppState((s) => s.status?.kind === 'ssh');
+  const desktopApp = useAppState((s) => selectAppInfo(s)?.mode === 'electron');
   return useMemo(() => {
     const store = appStore.getState();
     return buildCommands({
@@ -46,6 +48,7 @@ export function useCommands(): AppCommand[] {
       useCluster: (name) => void session.useCluster(name),
       upgradeAgents: () => void session.hostActions.upgrade(),
       openTerminal: (hostId) => void session.terminals.open(hostId),
+      ...(desktopApp ? { openLocalTerminal: () => void session.terminals.openLocal() } : {}),
     });
-  }, [hosts, clusters, projects, terminalsAvailable, theme, session]);
+  }, [hosts, clusters, projects, terminalsAvailable, desktopApp, theme, session]);
 }

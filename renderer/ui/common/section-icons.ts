@@ -1,5 +1,5 @@
 /** One icon per workbench section, shared by the activity bar and empty states. */
-import { Boxes, Database, FlaskConical, FolderKanban, ListChecks, Network, Radio, SquareTerminal, type LucideIcon } from 'lucide-react';
+import { Boxes, Database, FileCode2, FlaskConical, FolderKanban, ListChecks, Network, Radio, SquareTerminal, type LucideIcon } from 'lucide-react';
 import type { ViewId } from '../../../protocol/desktop-api.ts';
 
 export const sectionIcons: Record<ViewId, LucideIcon> = {
@@ -11,4 +11,5 @@ export const sectionIcons: Record<ViewId, LucideIcon> = {
   models: Boxes,
   streams: Radio,
   terminal: SquareTerminal,
+  editor: FileCode2,
 };

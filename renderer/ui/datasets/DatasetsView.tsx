@@ -9,9 +9,11 @@ import { ChevronRight, Database, Download, FolderPlus, Pencil, RefreshCw, Search
 import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import type { FileStat } from '../../../protocol/fs.ts';
 import { pickedFiles } from '../../app/datasets-drop.ts';
+import { openInEditor } from '../../app/editor-window.ts';
 import { appStore, useAppState } from '../../store/app-store.ts';
 import { breadcrumbsOf, entryAt } from '../../store/datasets-listing.ts';
 import { copyHolding, OFFLINE_ACTION_TITLE, offlineAgeOf } from '../../store/datasets-offline.ts';
+import { opensInEditor } from '../../store/editor-tabs.ts';
 import {
   selectDatasetDialog,
   selectDatasetProblem,
@@ -92,6 +94,9 @@ export function DatasetsView() {
   const offlineTitle = offline ? OFFLINE_ACTION_TITLE : undefined;
   const folderAge = offline ? offlineAgeOf(copies, folder) : undefined;
   const closeDialog = () => store().datasetDialogShown(null);
+  // Double-click or Enter on a script or configuration file edits it; other files preview.
+  const activate = (entry: FileStat) =>
+    entry.type === 'file' && !offline && opensInEditor(entry.name) ? openInEditor(listing.cluster, entry.path) : session.datasets.activate(entry);
 
   const onDragOver = (event: DragEvent) => {
     if (offline || !carriesFiles(event.dataTransfer)) return;
@@ -297,7 +302,7 @@ export function DatasetsView() {
               label={search !== null ? `Names with ${search.query}` : `Files in ${folder.slice(folder.lastIndexOf('/') + 1)}`}
               showFolder={search !== null}
               onCursor={(delta, to) => store().listingCursorMoved(delta, to)}
-              onActivate={(entry) => session.datasets.activate(entry)}
+              onActivate={activate}
               onUp={() => session.datasets.up()}
               onRemove={askRemove}
               onRename={askRename}
@@ -367,6 +372,7 @@ export function DatasetsView() {
             focusList();
           }}
           onOpen={(entry) => session.datasets.activate(entry)}
+          onOpenInEditor={(entry) => openInEditor(listing.cluster, entry.path)}
           onDownload={(entry) => void session.datasets.download(entry)}
           onRename={askRename}
           onRemove={askRemove}

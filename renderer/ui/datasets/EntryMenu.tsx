@@ -7,6 +7,7 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import type { FileStat } from '../../../protocol/fs.ts';
 import { OFFLINE_ACTION_TITLE } from '../../store/datasets-offline.ts';
+import { opensInEditor } from '../../store/editor-tabs.ts';
 
 export interface MenuState {
   entry: FileStat;
@@ -23,6 +24,8 @@ export interface EntryMenuProps {
   hasCopy: boolean;
   onClose(): void;
   onOpen(entry: FileStat): void;
+  /** Offered on text files the editor opens. */
+  onOpenInEditor?(entry: FileStat): void;
   onDownload(entry: FileStat): void;
   onRename(entry: FileStat): void;
   onRemove(entry: FileStat): void;
@@ -37,6 +40,9 @@ export function EntryMenu({ menu, atProject, offline, hasCopy, onClose, ...on }:
   const needsCluster = offline ? OFFLINE_ACTION_TITLE : undefined;
   const items: Array<{ label: string; shortcut?: string; run(): void; disabled?: string | undefined }> = [
     { label: entry.type === 'dir' ? 'Open' : 'Preview', shortcut: 'Enter', run: () => on.onOpen(entry) },
+    ...(entry.type === 'file' && on.onOpenInEditor !== undefined && opensInEditor(entry.name)
+      ? [{ label: 'Open in editor', run: () => on.onOpenInEditor!(entry), disabled: needsCluster }]
+      : []),
     ...(entry.type === 'file' ? [{ label: 'Download', run: () => on.onDownload(entry), disabled: needsCluster }] : []),
     ...(entry.sharedFrom === undefined
       ? [

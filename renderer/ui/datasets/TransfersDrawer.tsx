@@ -1,7 +1,8 @@
 /**
  * The transfers drawer under the file list: a row per file with its progress bar, bytes,
  * rate, time left and state, Cancel while it runs, and the cause of a failure with what to
- * do. Folded, its header still says how many are moving.
+ * do and, for an upload this window started, Retry. Folded, its header still says how
+ * many are moving.
  */
 import { ArrowDownToLine, ArrowUpFromLine, ChevronDown, ChevronUp, CircleCheck, CircleX, ListX, LoaderCircle, RotateCw, X } from 'lucide-react';
 import { formatBytes } from '../../format/bytes.ts';
@@ -94,6 +95,10 @@ export function TransfersDrawer() {
                 {!isFinal(row.state) ? (
                   <button type="button" className="button button-small" onClick={() => session.uploads.cancel(row.key)} aria-label={`Cancel ${row.direction} of ${row.label}`}>
                     Cancel
+                  </button>
+                ) : row.state === 'failed' && row.direction === 'upload' && session.uploads.canRetry(row.key) ? (
+                  <button type="button" className="button button-small" onClick={() => session.uploads.retry(row.key)} aria-label={`Retry upload of ${row.label}`} title="Send the same file again">
+                    Retry
                   </button>
                 ) : (
                   <span className="transfer-action-space" />

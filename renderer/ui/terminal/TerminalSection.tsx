@@ -4,6 +4,7 @@ import { panelShortcut } from '../../app/commands.ts';
 import { useAppState } from '../../store/app-store.ts';
 import { selectHosts } from '../../store/cluster-slice.ts';
 import { selectActiveClusterName } from '../../store/clusters-slice.ts';
+import { selectAppInfo } from '../../store/connection-slice.ts';
 import { Kbd } from '../common/Kbd.tsx';
 import { useSession } from '../session-context.ts';
 
@@ -12,6 +13,7 @@ export function TerminalSection() {
   const hosts = useAppState(selectHosts);
   const cluster = useAppState(selectActiveClusterName);
   const ssh = useAppState((s) => s.status?.kind === 'ssh');
+  const desktopApp = useAppState((s) => selectAppInfo(s)?.mode === 'electron');
   return (
     <div className="empty-state" data-testid="terminal-section">
       <SquareTerminal className="empty-icon" size={40} strokeWidth={1.25} aria-hidden="true" />
@@ -20,6 +22,17 @@ export function TerminalSection() {
       <p className="empty-note">
         <Kbd shortcut={panelShortcut} /> shows or hides the panel; Ctrl+Shift+C and Ctrl+Shift+V copy and paste inside a terminal.
       </p>
+      {desktopApp ? (
+        <p>
+          <button type="button" className="button" data-testid="terminal-open-local" onClick={() => void session.terminals.openLocal()}>
+            <SquareTerminal size={14} aria-hidden="true" /> Open a terminal on this machine
+          </button>
+        </p>
+      ) : (
+        <p className="empty-note" data-testid="terminal-local-web">
+          Terminals on this machine open in the Hopsdesk desktop app only: this window is a web page, and a page never gets a shell.
+        </p>
+      )}
       {!ssh ? (
         <p data-testid="terminal-local">
           Cluster {cluster ?? 'local'} is this machine: use a terminal of your own here. Terminals open on the hosts of SSH clusters.

@@ -56,7 +56,9 @@ export function TerminalView({ terminal, visible }: { terminal: TerminalTab; vis
     const el = box.current;
     if (el === null) return;
     const fontFamily = getComputedStyle(el).getPropertyValue('--font-mono').trim() || 'monospace';
-    const term = new Terminal({ fontFamily, fontSize: 13, cursorBlink: true, scrollback: 5000, theme: themeOf(theme, el) });
+    // A read-only tab (a job's output) takes no keys and shows no blinking cursor.
+    const readOnly = terminal.readOnly === true;
+    const term = new Terminal({ fontFamily, fontSize: 13, cursorBlink: !readOnly, disableStdin: readOnly, scrollback: 5000, theme: themeOf(theme, el) });
     const fit = new FitAddon();
     term.loadAddon(fit);
     term.open(el);

@@ -8,6 +8,10 @@ import { openNewClusterWizard } from '../setup/open-wizard.ts';
 import { ProjectList } from '../projects/ProjectList.tsx';
 import { DatasetTree } from '../datasets/DatasetTree.tsx';
 import { OpenTerminalsList } from '../terminal/OpenTerminalsList.tsx';
+import { OpenFilesList } from '../editor/OpenFilesList.tsx';
+import { openJobForm } from '../../app/job-form.ts';
+import { JobsSideBar } from '../jobs/JobsSideBar.tsx';
+import { jobsSession } from '../jobs/jobs-session.ts';
 import { ClusterList } from './ClusterList.tsx';
 import { ClusterTree } from './ClusterTree.tsx';
 
@@ -47,6 +51,16 @@ export function SideBar({ width }: { width: number }) {
             </button>
           </div>
         )}
+        {view === 'jobs' && (
+          <div className="side-bar-actions">
+            <button type="button" className="icon-button" aria-label="Run a job" title="Run a job…" data-testid="jobs-side-run" onClick={() => openJobForm()}>
+              <Plus size={14} aria-hidden="true" />
+            </button>
+            <button type="button" className="icon-button" aria-label="Reload jobs" title="Reload jobs" data-testid="jobs-reload" onClick={() => void jobsSession().actions.load()}>
+              <RefreshCw size={14} aria-hidden="true" />
+            </button>
+          </div>
+        )}
         {view === 'datasets' && (
           <div className="side-bar-actions">
             <button type="button" className="icon-button" aria-label="Reload datasets" title="Reload datasets" data-testid="datasets-reload" onClick={() => void session.datasets.refresh()}>
@@ -70,8 +84,12 @@ export function SideBar({ width }: { width: number }) {
           <ProjectList />
         ) : view === 'datasets' ? (
           <DatasetTree />
+        ) : view === 'jobs' ? (
+          <JobsSideBar />
         ) : view === 'terminal' ? (
           <OpenTerminalsList />
+        ) : view === 'editor' ? (
+          <OpenFilesList />
         ) : (
           <p className="side-bar-note">Nothing here in this version yet.</p>
         )}

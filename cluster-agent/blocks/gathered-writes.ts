@@ -1,0 +1,71 @@
+/**
+ * Gathers a block's small pieces into large writes. Bytes arrive a TLS record (16 KiB) or
+ * a socket read at a time; writing and forwarding each piece alone made every pipeline
+ * hop a chain of some 65,000 disk writes and socket writes per GiB, each awaited before
+ * the next piece was read. Here pieces are gathered into writes of about `writeBytes`,
+ * and one write is in flight while the next is gathered: a hop holds at most two writes'
+ * worth of bytes, and backpressure still reaches upstream (a `write` waits whenever the
+ * write before it has not landed).
+ *
+ * A refusal must still stop the sender early (a host downstream with a full disk answers
+ * at once, and the client should hear it while little of its body is sent): the first
+ * writes of a block are small and double up to `writeBytes`, and a write in flight that
+ * failed fails the very next piece.
+ */
+import type { BlockSink } from './pipeline.ts';
+
+/** About what one disk write and one forward carry: large enough to amortize their cost. */
+export const gatheredWriteBytes = 1024 * 1024;
+
+/** The first write of a block; each next one gathers twice as much, up to `writeBytes`. */
+const firstWriteBytes = 64 * 1024;
+
+/** `sink`, written in pieces of about `writeBytes` with one write in flight. */
+export function gatherWrites(sink: BlockSink, writeBytes = gatheredWriteBytes): BlockSink {
+  let pieces: Buffer[] = [];
+  let gathered = 0;
+  let threshold = Math.min(firstWriteBytes, writeBytes);
+  let inFlight: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
+
+  const flush = async (): Promise<void> => {
+    // The write before this one must land first: its failure surfaces here, and no more
+    // than one write waits on the disk or the network.
+    if (inFlight !== undefined) await inFlight;
+    inFlight = undefined;
+    if (gathered === 0) return;
+    const chunk = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, gathered);
+    pieces = [];
+    gathered = 0;
+    threshold = Math.min(threshold * 2, writeBytes);
+    const writing = sink.write(chunk);
+    // Awaited by the next flush or by finish; until then its failure fails the next piece.
+    writing.catch((error: unknown) => {
+      failure ??= { error };
+    });
+    inFlight = writing;
+  };
+
+  return {
+    write: async (piece) => {
+      if (failure !== undefined) throw failure.error;
+      if (piece.length === 0) return;
+      pieces.push(piece);
+      gathered += piece.length;
+      if (gathered >= threshold) await flush();
+    },
+    finish: async () => {
+      await flush();
+      if (inFlight !== undefined) await inFlight;
+      inFlight = undefined;
+      return sink.finish();
+    },
+    abort: async () => {
+      pieces = [];
+      gathered = 0;
+      await sink.abort();
+      await inFlight?.catch(() => undefined);
+      inFlight = undefined;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Group commit on a real SQLite file: changes made together share one transaction and are
+ * acknowledged only once it is committed (another connection sees them then); a change
+ * that fails rolls back alone; a plain transaction meanwhile commits the group first.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, test } from 'node:test';
+import { commitTogether, inTransaction } from './sqlite.ts';
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'hopsdesk-sqlite-'));
+const file = path.join(dir, 'group.db');
+const db = new DatabaseSync(file);
+db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE files (name TEXT PRIMARY KEY)');
+const other = new DatabaseSync(file);
+const count = (on: DatabaseSync): number => (on.prepare('SELECT count(*) AS n FROM files').get() as { n: number }).n;
+const insert = (name: string) => () => {
+  db.prepare('INSERT INTO files (name) VALUES (?)').run(name);
+  return name;
+};
+
+after(async () => {
+  db.close();
+  other.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('changes made together land in one transaction, each acknowledged after its commit; a failed one rolls back alone', async () => {
+  const acknowledged: string[] = [];
+  const members = ['a', 'b', 'c', 'd'].map((name) => commitTogether(db, insert(name)).then((n) => (acknowledged.push(n), n)));
+  const duplicate = commitTogether(db, insert('a'));
+  // All ran at once, in one transaction still open: nothing acknowledged, nothing visible elsewhere.
+  assert.equal(db.isTransaction, true);
+  assert.equal(count(db), 4);
+  assert.equal(count(other), 0);
+  assert.deepEqual(acknowledged, []);
+  await assert.rejects(duplicate, /UNIQUE/);
+  assert.deepEqual(await Promise.all(members), ['a', 'b', 'c', 'd']);
+  assert.equal(db.isTransaction, false);
+  assert.equal(count(other), 4, 'acknowledged means committed');
+});
+
+test('a plain transaction while a group is open commits the group first, then its own', async () => {
+  const grouped = commitTogether(db, insert('e'));
+  inTransaction(db, insert('f'));
+  assert.equal(db.isTransaction, false);
+  assert.equal(count(other), 6, 'both committed when the plain transaction returned');
+  assert.equal(await grouped, 'e');
+});
