@@ -8,19 +8,9 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import path from 'node:path';
-import { startApp, type RunningApp } from './fixtures/app.ts';
+import { appPerFile } from './fixtures/app.ts';
 
-let app: RunningApp;
-
-test.beforeAll(async () => {
-  app = await startApp();
-});
-test.afterEach(async ({}, info) => {
-  if (info.status !== info.expectedStatus) await info.attach('hopsdesk stderr', { body: app.stderr() });
-});
-test.afterAll(async () => {
-  await app?.stop();
-});
+const app = appPerFile(test);
 
 const dataset = '/Projects/demo/penguins';
 const row = (page: Page, name: string) => page.locator(`[data-testid="file-row"][data-name="${name}"]`);
@@ -60,7 +50,7 @@ test('editor: open from the explorer, type, draft survives a reload, save, read 
     if (/Content Security Policy|Refused to/i.test(err.message)) policyErrors.push(err.message);
   });
 
-  await page.goto(app.url);
+  await page.goto(app().url);
   await expect(page.locator('#root')).toHaveAttribute('data-app-state', 'ready');
   await openDemoDataset(page);
   await upload(page, 'train.py', 'import sys\n\nprint("hello from", sys.argv[0])\n');

@@ -10,19 +10,9 @@ import { expect, test, type Page } from '@playwright/test';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startApp, type RunningApp } from './fixtures/app.ts';
+import { appPerFile } from './fixtures/app.ts';
 
-let app: RunningApp;
-
-test.beforeAll(async () => {
-  app = await startApp();
-});
-test.afterEach(async ({}, info) => {
-  if (info.status !== info.expectedStatus) await info.attach('hopsdesk stderr', { body: app.stderr() });
-});
-test.afterAll(async () => {
-  await app?.stop();
-});
+const app = appPerFile(test);
 
 const sha256 = (bytes: Buffer | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const row = (page: Page, name: string) => page.locator(`[data-testid="file-row"][data-name="${name}"]`);
@@ -52,7 +42,7 @@ async function dropFiles(page: Page, selector: string, files: Array<{ name: stri
 }
 
 test('datasets: make, upload by drop and picker, list, download, preview, rename, remove to the trash, search, keyboard, share by drag', async ({ page }) => {
-  await page.goto(app.url);
+  await page.goto(app().url);
   await expect(page.locator('#root')).toHaveAttribute('data-app-state', 'ready');
   await createProject(page, 'vision');
 
@@ -194,7 +184,7 @@ test('datasets: make, upload by drop and picker, list, download, preview, rename
 
 test('a folder of 5,000 files scrolls with only a window of rows in the page', async ({ page }) => {
   test.setTimeout(240_000);
-  await page.goto(app.url);
+  await page.goto(app().url);
   await expect(page.locator('#root')).toHaveAttribute('data-app-state', 'ready');
   await createProject(page, 'scale');
   await page.locator('#activity-datasets').click();
@@ -213,9 +203,9 @@ test('a folder of 5,000 files scrolls with only a window of rows in the page', a
     while (next < 5000) {
       const name = `f${String(next++).padStart(5, '0')}.txt`;
       const query = new URLSearchParams({ path: `/Projects/scale/many/${name}` });
-      const response = await fetch(`${app.origin}/transfer/upload?${query}`, {
+      const response = await fetch(`${app().origin}/transfer/upload?${query}`, {
         method: 'PUT',
-        headers: { cookie, origin: app.origin, 'content-type': 'application/octet-stream' },
+        headers: { cookie, origin: app().origin, 'content-type': 'application/octet-stream' },
         body: 'x',
       });
       if (!response.ok) failures.push(`${name}: ${await response.text()}`);

@@ -9,19 +9,9 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import path from 'node:path';
-import { startApp, type RunningApp } from './fixtures/app.ts';
+import { appPerFile } from './fixtures/app.ts';
 
-let app: RunningApp;
-
-test.beforeAll(async () => {
-  app = await startApp();
-});
-test.afterEach(async ({}, info) => {
-  if (info.status !== info.expectedStatus) await info.attach('hopsdesk stderr', { body: app.stderr() });
-});
-test.afterAll(async () => {
-  await app?.stop();
-});
+const app = appPerFile(test);
 
 /** A screenshot for the gallery, from the top of the section's main area. */
 async function shot(page: Page, name: string) {
@@ -52,7 +42,7 @@ async function fillJob(page: Page, job: { name: string; project: string; command
 test('jobs: run from the form with live logs, stop, retry, clone, refusal, keyboard', async ({ page }) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1280, height: 960 });
-  await page.goto(app.url);
+  await page.goto(app().url);
   await expect(page.locator('#root')).toHaveAttribute('data-app-state', 'ready');
   await createProject(page, 'ml');
 
@@ -88,6 +78,10 @@ test('jobs: run from the form with live logs, stop, retry, clone, refusal, keybo
   await expect(jobPage(page)).toHaveAttribute('data-state', 'succeeded', { timeout: 30_000 });
   await expect(page.getByTestId('log-lines')).toHaveAttribute('data-lines', '12');
   await expect(page.getByTestId('log-line').last()).toContainText('line 12');
+  // The same output in a read-only terminal tab of the panel.
+  await page.getByTestId('job-terminal').click();
+  await expect(page.getByTestId('terminal-tab').last()).toBeVisible();
+  await expect(page.getByTestId('terminal-view').last()).toContainText('line 12', { timeout: 15_000 });
   const timeline = page.locator('[data-testid="job-timeline"] li');
   await expect(timeline.first()).toHaveAttribute('data-state', 'pending');
   await expect(page.locator('[data-testid="job-timeline"] li[data-state="running"]')).toHaveCount(1);

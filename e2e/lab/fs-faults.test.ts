@@ -24,6 +24,7 @@ import type { ClusterHost } from '../../protocol/host.ts';
 import { runHopsdesk } from '../fixtures/cli.ts';
 import { sha256File, writeSeededFile } from '../fixtures/seeded-file.ts';
 import { createLab, labSupport, type Lab, type LabHost } from './lab.ts';
+import { restartAgent, until } from './lab-agents.ts';
 
 const support = await labSupport();
 const skip = support.ok ? false : `skipped: ${support.reason}`;
@@ -47,22 +48,6 @@ const hopsdesk = (args: string[], timeoutMs = 240_000) =>
   runHopsdesk([...args, '--workspace', workspace], { HOPSDESK_SSH_CONFIG: lab.sshConfigFile }, timeoutMs);
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-/** Polls `probe` until it returns a value; the deadline only bounds a broken run. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let problem = '';
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      problem = (err as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  assert.fail(`${what} did not happen within ${timeoutMs} ms${problem ? ` (last problem: ${problem})` : ''}`);
-}
 
 /** `hopsdesk fs fsck --json`: exits 0 when healthy or under-replicated, 1 when a block is missing or corrupt. */
 async function fsckCli(where?: string): Promise<{ code: number; report: FsckReport }> {
@@ -93,26 +78,6 @@ async function download(where: string, by: 'cli' | 'core' = 'cli'): Promise<stri
   } finally {
     await rm(local, { force: true });
   }
-}
-
-const agentPid = async (host: LabHost): Promise<number> => {
-  const run = await host.run('cat ~/.hopsdesk/data/run.json');
-  assert.equal(run.code, 0, `${host.name} has a running agent: ${run.stderr}`);
-  return (JSON.parse(run.stdout) as { pid: number }).pid;
-};
-
-/** Signals a host's agent; its supervisor starts a new one. Resolves once the new agent's run file is there, with when the signal was sent. */
-async function restartAgent(host: LabHost, signal: 'TERM' | 'KILL'): Promise<{ signalledAtMs: number }> {
-  const old = await agentPid(host);
-  const killed = await host.run(`kill -${signal} ${old}`);
-  const signalledAtMs = Date.now();
-  assert.equal(killed.code, 0, killed.stderr);
-  await until(`a new agent on ${host.name}`, async () => {
-    const now = await host.run('cat ~/.hopsdesk/data/run.json 2>/dev/null');
-    const pid = now.code === 0 && now.stdout.trim() ? (JSON.parse(now.stdout) as { pid: number }).pid : old;
-    return pid === old ? undefined : pid;
-  }, 30_000);
-  return { signalledAtMs };
 }
 
 /** SHA-256 of each `blockSize` slice of a local file: the names its blocks carry on the workers' disks. */

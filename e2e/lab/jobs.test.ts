@@ -23,6 +23,7 @@ import type { JobSpec } from '../../protocol/jobs.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
 import { runHopsdesk } from '../fixtures/cli.ts';
 import { createLab, labSupport, type Lab, type LabHost } from './lab.ts';
+import { restartAgent, until } from './lab-agents.ts';
 
 const support = await labSupport();
 const skip = support.ok ? false : `skipped: ${support.reason}`;
@@ -36,21 +37,6 @@ let core: Core;
 const hopsdesk = (args: string[], timeoutMs = 240_000) =>
   runHopsdesk([...args, '--workspace', workspace], { HOPSDESK_SSH_CONFIG: lab.sshConfigFile }, timeoutMs);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let problem = '';
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      problem = (err as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  assert.fail(`${what} did not happen within ${timeoutMs} ms${problem ? ` (last problem: ${problem})` : ''}`);
-}
 
 const spec = (name: string, command: string, args: string[], more: Partial<JobSpec> = {}): JobSpec => ({ name, project, command, args, ...more });
 const submit = async (body: { spec: JobSpec; after?: string[]; requestId?: string }): Promise<Job> => (await core.dispatch('job.submit', body)) as Job;
@@ -73,24 +59,6 @@ const hosts = async () => ((await core.dispatch('cluster.hosts', {})) as { hosts
 async function gpusInUse(): Promise<string[]> {
   const reply = (await core.dispatch('job.list', { states: ['starting', 'running', 'stopping'], limit: 500 })) as JobListReply;
   return reply.jobs.flatMap((job) => (job.placement ?? []).flatMap((host) => host.gpus.map((gpu) => `${host.name}:${gpu}`)));
-}
-
-const agentPid = async (host: LabHost): Promise<number> => {
-  const run = await host.run('cat ~/.hopsdesk/data/run.json');
-  assert.equal(run.code, 0, `${host.name} has a running agent: ${run.stderr}`);
-  return (JSON.parse(run.stdout) as { pid: number }).pid;
-};
-
-/** Signals the host's agent and waits for its supervisor's next one. */
-async function restartAgent(host: LabHost, signal: 'TERM' | 'KILL'): Promise<void> {
-  const old = await agentPid(host);
-  const killed = await host.run(`kill -${signal} ${old}`);
-  assert.equal(killed.code, 0, killed.stderr);
-  await until(`a new agent on ${host.name}`, async () => {
-    const now = await host.run('cat ~/.hopsdesk/data/run.json 2>/dev/null');
-    const pid = now.code === 0 && now.stdout.trim() ? (JSON.parse(now.stdout) as { pid: number }).pid : old;
-    return pid === old ? undefined : pid;
-  }, 30_000);
 }
 
 before(async () => {

@@ -10,9 +10,9 @@ import type { ClientChannel } from 'ssh2';
 import { HopsError } from '../../protocol/errors.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { HostLink } from '../ssh/host-link.ts';
+import { terminalOutput } from '../terminal/terminal-output.ts';
 
 const maxTerminals = 32;
-const flushEveryMs = 8;
 
 interface OpenTerminal {
   channel: ClientChannel;
@@ -42,24 +42,13 @@ export class Terminals {
     this.open.set(terminalId, { channel, title });
     // Bytes may split a UTF-8 character; the decoder carries the tail to the next chunk.
     const decoder = new StringDecoder('utf8');
-    let pending = '';
-    let timer: NodeJS.Timeout | undefined;
-    const flush = () => {
-      timer = undefined;
-      if (pending === '') return;
-      this.bus.emit('terminal.output', { terminalId, data: pending });
-      pending = '';
-    };
-    const onData = (chunk: Buffer) => {
-      pending += decoder.write(chunk);
-      timer ??= setTimeout(flush, flushEveryMs);
-    };
+    const output = terminalOutput(this.bus, terminalId);
+    const onData = (chunk: Buffer) => output.push(decoder.write(chunk));
     channel.on('data', onData);
     channel.stderr.on('data', onData);
     channel.on('close', (code: number | null) => {
-      clearTimeout(timer);
-      pending += decoder.end();
-      flush();
+      output.push(decoder.end());
+      output.flush();
       this.open.delete(terminalId);
       this.bus.emit('terminal.exit', { terminalId, code: typeof code === 'number' ? code : null });
     });

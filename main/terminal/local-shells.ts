@@ -11,9 +11,9 @@ import type { IPty } from '@lydell/node-pty';
 import type { AppMode } from '../../protocol/desktop-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import type { EventBus } from '../core/event-bus.ts';
+import { terminalOutput } from './terminal-output.ts';
 
 const maxShells = 32;
-const flushEveryMs = 8;
 
 /** The shell to start and how: the login shell the user chose, as a login shell. */
 export function loginShell(env: NodeJS.ProcessEnv = process.env): { file: string; args: string[] } {
@@ -62,22 +62,11 @@ export class LocalShells {
     }
     const terminalId = randomBytes(9).toString('base64url');
     this.open.set(terminalId, child);
-    let pending = '';
-    let timer: NodeJS.Timeout | undefined;
-    const flush = () => {
-      timer = undefined;
-      if (pending === '') return;
-      this.bus.emit('terminal.output', { terminalId, data: pending });
-      pending = '';
-    };
+    const output = terminalOutput(this.bus, terminalId);
     // node-pty decodes UTF-8 itself, carrying a split character to the next chunk.
-    child.onData((data) => {
-      pending += data;
-      timer ??= setTimeout(flush, flushEveryMs);
-    });
+    child.onData((data) => output.push(data));
     child.onExit(({ exitCode }) => {
-      clearTimeout(timer);
-      flush();
+      output.flush();
       this.open.delete(terminalId);
       this.bus.emit('terminal.exit', { terminalId, code: exitCode });
     });

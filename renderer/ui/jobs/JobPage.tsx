@@ -3,7 +3,7 @@
  * waits or how it ended; its command as argv; the state timeline; placement; the "after"
  * chain; resource charts; and the live log.
  */
-import { ArrowLeft, Copy, RotateCcw, Square } from 'lucide-react';
+import { ArrowLeft, Copy, RotateCcw, Square, SquareTerminal } from 'lucide-react';
 import type { Job } from '../../../protocol/jobs-api.ts';
 import { formatDuration } from '../../../protocol/quantities.ts';
 import { appStore, useAppState } from '../../store/app-store.ts';
@@ -18,6 +18,8 @@ import { JobUsageCharts } from './JobUsageCharts.tsx';
 import { PastTime } from './PastTime.tsx';
 import { argvWords, endWords, resourcesWords } from './job-words.ts';
 import { jobsSession } from './jobs-session.ts';
+import { openJobOutputTerminal } from '../../app/job-terminal.ts';
+import { useSession } from '../session-context.ts';
 
 function Summary({ job }: { job: Job }) {
   if (job.state === 'pending') {
@@ -48,6 +50,7 @@ export function JobPage({ jobId }: { jobId: string }) {
   const job = useAppState((s) => s.jobs[jobId]);
   const awaited = useAppState((s) => Object.values(s.jobs).some((j) => j.after.includes(jobId)));
   const actions = jobsSession().actions;
+  const session = useSession();
   const store = appStore.getState;
   const back = (
     <button type="button" className="button button-small" onClick={() => store().showJobsPane({ kind: 'list' })} data-testid="job-back">
@@ -95,6 +98,16 @@ export function JobPage({ jobId }: { jobId: string }) {
           </button>
           <button type="button" className="button button-small" onClick={() => actions.clone(job)} data-testid="job-clone">
             <Copy size={12} aria-hidden="true" /> Clone
+          </button>
+          <button
+            type="button"
+            className="button button-small"
+            disabled={job.state === 'pending'}
+            title="Follow its output in a terminal tab of the panel"
+            onClick={() => void openJobOutputTerminal(job.jobId, session.terminals)}
+            data-testid="job-terminal"
+          >
+            <SquareTerminal size={12} aria-hidden="true" /> Terminal
           </button>
         </span>
       </header>
