@@ -24,7 +24,7 @@ import type { ClusterHost } from '../../protocol/host.ts';
 import { runHopsdesk } from '../fixtures/cli.ts';
 import { sha256File, writeSeededFile } from '../fixtures/seeded-file.ts';
 import { createLab, labSupport, type Lab, type LabHost } from './lab.ts';
-import { restartAgent, until } from './lab-agents.ts';
+import { reconfigureAgent, restartAgent, until } from './lab-agents.ts';
 
 const support = await labSupport();
 const skip = support.ok ? false : `skipped: ${support.reason}`;
@@ -122,12 +122,7 @@ before(async () => {
   ]);
   assert.equal(created.code, 0, created.stderr);
 
-  // As an operator would: set the head's deadHostAfterMs in its config file and restart it through its supervisor.
-  const edited = await head.run(
-    `cd ~/.hopsdesk/etc && umask 077 && jq '.deadHostAfterMs = ${deadHostAfterMs}' agent.json > agent.json.next && mv agent.json.next agent.json`,
-  );
-  assert.equal(edited.code, 0, edited.stderr);
-  await restartAgent(head, 'TERM');
+  await reconfigureAgent(head, `.deadHostAfterMs = ${deadHostAfterMs}`);
   core = await createCore({ mode: 'cli', workspaceDir: workspace, startLocalCluster: false, sshConfigFile: lab.sshConfigFile, log: () => undefined });
   await settled();
 

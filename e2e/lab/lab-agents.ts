@@ -42,3 +42,13 @@ export async function restartAgent(host: LabHost, signal: 'TERM' | 'KILL'): Prom
   }, 30_000);
   return { signalledAtMs };
 }
+
+/**
+ * Changes a host's agent configuration as an operator would: `jq` on its config file, then a
+ * restart through its supervisor. `filter` is a jq program, e.g. `.deadHostAfterMs = 10000`.
+ */
+export async function reconfigureAgent(host: LabHost, filter: string): Promise<void> {
+  const edited = await host.run(`cd ~/.hopsdesk/etc && umask 077 && jq '${filter}' agent.json > agent.json.next && mv agent.json.next agent.json`);
+  assert.equal(edited.code, 0, edited.stderr);
+  await restartAgent(host, 'TERM');
+}

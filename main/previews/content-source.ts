@@ -20,16 +20,15 @@ export interface ContentSource {
   range(offset: number, length: number): Promise<Buffer>;
 }
 
-/** A file of the cluster filesystem, read through the head. */
-export class ClusterContent implements ContentSource {
+/**
+ * What both sources share: the size, the count of bytes delivered, and `head` as the first
+ * range; each says how it reads `length` bytes from `offset` (within the file).
+ */
+abstract class CountedContent implements ContentSource {
   readonly size: number;
-  private readonly endpoint: AgentEndpoint;
-  private readonly path: string;
   private delivered = 0;
 
-  constructor(endpoint: AgentEndpoint, path: string, size: number) {
-    this.endpoint = endpoint;
-    this.path = path;
+  constructor(size: number) {
     this.size = size;
   }
 
@@ -41,45 +40,52 @@ export class ClusterContent implements ContentSource {
     return this.range(0, Math.min(length, this.size));
   }
 
-  /** `length` bytes from `offset`, read by the head from the blocks that hold them. */
   async range(offset: number, length: number): Promise<Buffer> {
     const wanted = Math.max(0, Math.min(length, this.size - offset));
     if (wanted === 0) return Buffer.alloc(0);
-    const { bytes } = await readRange(this.endpoint, this.path, { offset, length: wanted });
+    const bytes = await this.read(offset, wanted);
     this.delivered += bytes.length;
-    if (bytes.length < wanted) {
-      throw new HopsError('AGENT_UNREACHABLE', `Reading ${this.path} ended after ${bytes.length} of ${wanted} bytes.`, { hint: 'Open the preview again.' });
+    return bytes;
+  }
+
+  protected abstract read(offset: number, length: number): Promise<Buffer>;
+}
+
+/** A file of the cluster filesystem, read through the head. */
+export class ClusterContent extends CountedContent {
+  private readonly endpoint: AgentEndpoint;
+  private readonly path: string;
+
+  constructor(endpoint: AgentEndpoint, path: string, size: number) {
+    super(size);
+    this.endpoint = endpoint;
+    this.path = path;
+  }
+
+  /** Read by the head from the blocks that hold the bytes; a short read is a broken link. */
+  protected async read(offset: number, length: number): Promise<Buffer> {
+    const { bytes } = await readRange(this.endpoint, this.path, { offset, length });
+    if (bytes.length < length) {
+      throw new HopsError('AGENT_UNREACHABLE', `Reading ${this.path} ended after ${bytes.length} of ${length} bytes.`, { hint: 'Open the preview again.' });
     }
     return bytes;
   }
 }
 
 /** A file on this machine (an offline copy). */
-export class LocalContent implements ContentSource {
-  readonly size: number;
+export class LocalContent extends CountedContent {
   private readonly file: string;
-  private delivered = 0;
 
   constructor(file: string, size: number) {
+    super(size);
     this.file = file;
-    this.size = size;
   }
 
-  get bytesRead(): number {
-    return this.delivered;
-  }
-
-  head(length: number): Promise<Buffer> {
-    return this.range(0, Math.min(length, this.size));
-  }
-
-  async range(offset: number, length: number): Promise<Buffer> {
-    const wanted = Math.max(0, Math.min(length, this.size - offset));
+  protected async read(offset: number, length: number): Promise<Buffer> {
     const handle = await open(this.file, 'r');
     try {
-      const buffer = Buffer.alloc(wanted);
-      const { bytesRead } = await handle.read(buffer, 0, wanted, offset);
-      this.delivered += bytesRead;
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, offset);
       return buffer.subarray(0, bytesRead);
     } finally {
       await handle.close();
