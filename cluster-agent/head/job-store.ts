@@ -8,7 +8,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { JobEndReason, JobHostPlacement, JobTimelineEntry, JobUsage } from '../../protocol/jobs-api.ts';
 import type { JobSpec, JobState } from '../../protocol/jobs.ts';
 import { jobApiLimits } from '../../protocol/jobs-api.ts';
-import { inTransaction, prepared } from './sqlite.ts';
+import { commitTogether, inTransaction, prepared } from './sqlite.ts';
 
 /** Where a job's current attempt runs, with the rendezvous port of a job on several hosts. */
 export interface StoredPlacement {
@@ -103,6 +103,14 @@ export class JobStore {
   /** Runs `work` in one transaction (one fsync for all its changes). */
   transaction<T>(work: () => T): T {
     return inTransaction(this.db, work);
+  }
+
+  /**
+   * Runs `work` in the transaction shared by the changes of this turn of the event loop, and
+   * resolves once that is committed (group commit: one fsync for a burst of submits).
+   */
+  commitTogether<T>(work: () => T): Promise<T> {
+    return commitTogether(this.db, work);
   }
 
   /** Stores a pending job; returns it with its submit number. */

@@ -4,7 +4,7 @@
  *
  * - **Submit** checks the specification, the user's rights and its paths, refuses a
  *   request the cluster can never run, and answers only once the job is in cluster.db.
- *   Submits that arrive together are written in one transaction (one fsync).
+ *   Submits that arrive together share one commit (one fsync).
  * - **Rounds**: after anything that may let a job start (a submit, an end, a host back), the
  *   pending jobs are placed (`placeJobs`); the starts are recorded, then sent to their
  *   workers. A start a worker cannot take puts the job back in the queue.
@@ -22,7 +22,7 @@ import { randomInt } from 'node:crypto';
 import type { AgentEvent } from '../../protocol/agent-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
-import type { Job, JobListReply, JobListQuery, JobLogChunk, JobLogStream, SubmitJobRequest, WorkerJobReport, WorkerJobStart } from '../../protocol/jobs-api.ts';
+import type { Job, JobListReply, JobListQuery, JobLogChunk, JobLogStream, JobUsageSample, SubmitJobRequest, WorkerJobReport, WorkerJobStart } from '../../protocol/jobs-api.ts';
 import { checkJobSpec, type JobState, type PendingReason } from '../../protocol/jobs.ts';
 import type { User } from '../../protocol/projects.ts';
 import { neverFits } from '../scheduler/never-fits.ts';
@@ -89,7 +89,6 @@ export class JobService {
   private readonly stale = new Map<string, HostShare[]>();
   /** Jobs sent to their workers after a head restart, and not yet reported. */
   private readonly lostTimers = new Map<string, NodeJS.Timeout>();
-  private batch: Array<{ run: () => StoredJob; resolve: (job: StoredJob) => void; reject: (err: unknown) => void }> = [];
   private roundTimer: NodeJS.Timeout | undefined;
   private roundRunning = false;
   private roundAgain = false;
@@ -160,7 +159,8 @@ export class JobService {
     }
     const shortfall = neverFits(spec, schedulerHosts(this.deps.registry.hosts()));
     if (shortfall !== undefined) throw new HopsError('JOB_NEVER_FITS', `This cluster can never run the job: it ${shortfall}.`, { field: '/resources' });
-    const job = await this.inBatch(() => {
+    // Acknowledged only once on disk; submits arriving together share one commit.
+    const job = await this.deps.store.commitTogether(() => {
       // Checked again inside the transaction: two submits with one request id may race.
       const earlier = request.requestId === undefined ? undefined : this.deps.store.byRequest(caller.name, request.requestId);
       if (earlier !== undefined) return earlier;
@@ -188,40 +188,6 @@ export class JobService {
     if (record === undefined) throw new HopsError('PROJECT_NOT_FOUND', `There is no project "${project}".`, { field: '/project' });
     const role = this.deps.projects.member(record.id, caller.name)?.role ?? null;
     requirePermission(caller, { name: project, role }, 'code.run', 'running jobs');
-  }
-
-  /** Runs `insert` with the other submits of this turn of the event loop, in one transaction. */
-  private inBatch(insert: () => StoredJob): Promise<StoredJob> {
-    return new Promise((resolve, reject) => {
-      this.batch.push({ run: insert, resolve, reject });
-      if (this.batch.length === 1) setImmediate(() => this.flushBatch());
-    });
-  }
-
-  private flushBatch(): void {
-    const batch = this.batch;
-    this.batch = [];
-    const results: Array<{ ok: true; job: StoredJob } | { ok: false; err: unknown }> = [];
-    try {
-      this.deps.store.transaction(() => {
-        for (const item of batch) {
-          // One bad insert must not sink the others: each runs in its own savepoint.
-          try {
-            results.push({ ok: true, job: this.deps.store.transaction(item.run) });
-          } catch (err) {
-            results.push({ ok: false, err });
-          }
-        }
-      });
-    } catch (err) {
-      for (const item of batch) item.reject(err);
-      return;
-    }
-    batch.forEach((item, i) => {
-      const result = results[i]!;
-      if (result.ok) item.resolve(result.job);
-      else item.reject(result.err);
-    });
   }
 
   // Reading.
@@ -308,7 +274,7 @@ export class JobService {
     }
   }
 
-  async usage(caller: User, jobId: string): Promise<import('../../protocol/jobs-api.ts').JobUsageSample[]> {
+  async usage(caller: User, jobId: string): Promise<JobUsageSample[]> {
     const job = this.mustFind(caller, jobId);
     if (job.state !== 'running' && job.state !== 'stopping') return [];
     const samples = await Promise.all(
