@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs: Chromium for the end-to-end tests,
-# OpenSSH, iproute2 and curl for the lab-in-a-box, openssl for the agent's test certificates. Skips what is already installed.
+# OpenSSH, iproute2, curl and jq for the lab-in-a-box, openssl for the agent's test certificates,
+# Slurm (slurm-wlm) as the scheduler benchmark's peer, and PyTorch (python3-torch) for the
+# lab's two-host job. Skips what is already installed.
 set -euo pipefail
-packages=(chromium openssh-server openssh-client iproute2 procps curl openssl)
+packages=(chromium openssh-server openssh-client iproute2 procps curl jq openssl slurm-wlm python3-torch)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
