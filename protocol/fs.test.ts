@@ -18,6 +18,8 @@ test('each broken rule is named, first one first', () => {
     ['Projects/p', 'absolute'],
     ['../../etc/passwd', 'absolute'],
     [`/Projects/p/d/${'a/'.repeat(2100)}`, 'path-length'],
+    // A name too long is named before the whole path's length, which it also breaks.
+    [`/Projects/p/d/${'n'.repeat(5000)}`, 'name-length'],
     ['/Projects/p/d/a\u0000', 'no-control-characters'],
     ['/Projects/p/d/\u007f', 'no-control-characters'],
     ['/Projects/p/d/\u0085', 'no-control-characters'],

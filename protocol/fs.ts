@@ -51,12 +51,13 @@ export const projectsDirName = 'Projects';
  */
 export const fsPathRules = {
   absolute: 'a path starts with "/"',
+  // Before the whole path's length: a name too long is the part to shorten, even when it also makes the path too long.
+  'name-length': `a name is at most ${fsLimits.maxNameBytes} bytes (UTF-8)`,
   'path-length': `a path is at most ${fsLimits.maxPathBytes} bytes (UTF-8)`,
   'no-control-characters': 'a path holds no NUL or other control character (U+0000–U+001F, U+007F–U+009F)',
   'well-formed': 'a path is well-formed Unicode (no lone surrogate)',
   normalized: 'a path has no empty name ("//") and no trailing "/"',
   'no-dot-segments': 'a path has no "." or ".." name',
-  'name-length': `a name is at most ${fsLimits.maxNameBytes} bytes (UTF-8)`,
   depth: `a path is at most ${fsLimits.maxDepth} names deep`,
   'under-projects': 'everything but "/" lives under /Projects/<project>/',
   'inside-dataset': 'files live inside a dataset, /Projects/<project>/<dataset>/…',
@@ -125,6 +126,8 @@ export function fsPathProblem(path: string): FsPathProblem | undefined {
     message: `Invalid path ${quotePath(path)}: ${what} (rule ${rule}: ${fsPathRules[rule]}).`,
   });
   if (!path.startsWith('/')) return fail('absolute', 'it is relative');
+  const long = path.split('/').find((name) => utf8Length(name) > fsLimits.maxNameBytes);
+  if (long !== undefined) return fail('name-length', `the name ${quotePath(long)} is ${utf8Length(long)} bytes long`);
   if (path.length > fsLimits.maxPathBytes || utf8Length(path) > fsLimits.maxPathBytes) {
     return fail('path-length', `it is ${utf8Length(path)} bytes long`);
   }
@@ -139,8 +142,6 @@ export function fsPathProblem(path: string): FsPathProblem | undefined {
   if (names.includes('')) return fail('normalized', path.endsWith('/') ? 'it ends with "/"' : 'it has an empty name ("//")');
   const dot = names.find((name) => name === '.' || name === '..');
   if (dot !== undefined) return fail('no-dot-segments', `it has a "${dot}" name`);
-  const long = names.find((name) => utf8Length(name) > fsLimits.maxNameBytes);
-  if (long !== undefined) return fail('name-length', `the name ${quotePath(long)} is ${utf8Length(long)} bytes long`);
   if (names.length > fsLimits.maxDepth) return fail('depth', `it is ${names.length} names deep`);
   if (names[0] !== projectsDirName) return fail('under-projects', `it starts with "/${names[0] ?? ''}"`);
   return undefined;

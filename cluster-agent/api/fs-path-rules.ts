@@ -3,29 +3,15 @@
  * at 8192 characters only to bound the work of reading a request; a path past that has
  * broken a path rule long before, and the rule is what the user can act on ("a name is
  * at most 255 bytes"), not the schema's bound. So every path field of a `/v1/fs/` route
- * is checked against the rules first, and a name too long is named even when it also
- * makes the whole path too long: it is the part to shorten.
+ * is checked against the rules first (`fsPathProblem`, which names a name too long before
+ * the whole path's length: it is the part to shorten).
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { HopsError } from '../../protocol/errors.ts';
-import { fsLimits, fsPathProblem, fsPathRules, quotePath, utf8Length, type FsPathProblem } from '../../protocol/fs.ts';
+import { fsPathProblem } from '../../protocol/fs.ts';
 
 /** Request fields that hold a filesystem path. */
 const pathFields = ['path', 'from', 'to'] as const;
-
-/** The first path rule `path` breaks, a name too long before anything else once it is absolute. */
-export function pathRuleBroken(path: string): FsPathProblem | undefined {
-  if (path.startsWith('/')) {
-    const long = path.split('/').find((name) => utf8Length(name) > fsLimits.maxNameBytes);
-    if (long !== undefined) {
-      return {
-        rule: 'name-length',
-        message: `Invalid path ${quotePath(path)}: the name ${quotePath(long)} is ${utf8Length(long)} bytes long (rule name-length: ${fsPathRules['name-length']}).`,
-      };
-    }
-  }
-  return fsPathProblem(path);
-}
 
 /** Throws `PATH_INVALID` for the first path field of `source` that breaks a rule. */
 function checkPathFields(source: unknown, at: string): void {
@@ -33,7 +19,7 @@ function checkPathFields(source: unknown, at: string): void {
   for (const field of pathFields) {
     const value = (source as Record<string, unknown>)[field];
     if (typeof value !== 'string') continue;
-    const problem = pathRuleBroken(value);
+    const problem = fsPathProblem(value);
     if (problem !== undefined) throw new HopsError('PATH_INVALID', problem.message, { field: `${at}/${field}` });
   }
 }

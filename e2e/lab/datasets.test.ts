@@ -72,7 +72,8 @@ test('bad paths are refused with the rule they break, and nothing is written', {
   for (const [bad, rule] of [
     ['/Projects/vision/images/../../etc', 'no-dot-segments'],
     ['Projects/vision/images/x', 'absolute'],
-    [`/Projects/vision/images/${'n'.repeat(5_000)}`, 'path-length'],
+    [`/Projects/vision/images/${'n'.repeat(5_000)}`, 'name-length'],
+    [`/Projects/vision/images/${`${'d'.repeat(200)}/`.repeat(25)}x`, 'path-length'],
     ['/Projects/vision/images/a\u0001b', 'no-control-characters'],
   ] as const) {
     const result = await hopsdesk(['dataset', 'mkdir', bad]);
