@@ -83,6 +83,8 @@ export class JobService {
   private readonly listeners = new Set<JobListener>();
   /** Ends reported per attempt (`jobId:attempt` → hostId → end), until the attempt is recorded. */
   private readonly ends = new Map<string, Map<string, NonNullable<WorkerJobReport['end']>>>();
+  /** The hosts that reported each attempt (`jobId:attempt`) at least once: only they can lose it. */
+  private readonly seenOn = new Map<string, Set<string>>();
   /** Attempts whose write-back runs now. */
   private readonly finishing = new Set<string>();
   /** What abandoned attempts (node lost) still hold on hosts that may come back, by attempt. */
@@ -304,6 +306,9 @@ export class JobService {
         continue;
       }
       this.clearLostTimer(key);
+      let seen = this.seenOn.get(key);
+      if (seen === undefined) this.seenOn.set(key, (seen = new Set()));
+      seen.add(hostId);
       if (report.state !== 'staging' && job.state === 'starting') {
         job.startedAtMs = report.startedAtMs ?? this.now();
         this.transition(job, 'running', `running on ${describePlacement(job.placement!.hosts)}`);
@@ -315,12 +320,13 @@ export class JobService {
         this.endReported(job, key, ends);
       }
     }
-    // Attempts this host should run but no longer reports, once it reported them running: it lost them.
+    // Attempts this host reported before but no longer does: it lost them. (A host of a gang that has not
+    // yet reported the attempt may simply not have received it yet.)
     for (const job of this.active.values()) {
       const key = attemptKey(jobIdOf(job.seq), job.attempt);
       if (job.state !== 'running' && job.state !== 'stopping') continue;
       if (reported.has(key) || this.finishing.has(key) || this.ends.get(key)?.has(hostId) === true) continue;
-      if (job.placement?.hosts.some((host) => host.hostId === hostId) !== true) continue;
+      if (this.seenOn.get(key)?.has(hostId) !== true) continue;
       this.abandon(job, 'node-lost', `${hostId} no longer knows this job (its agent lost the job's directory)`);
     }
     return answer;
@@ -358,6 +364,7 @@ export class JobService {
     const end = { reason: worst.reason, exitCode: worst.exitCode, signal: worst.signal, message, endedAtMs: Math.max(...all.map((e) => e.endedAtMs)) };
     this.finishing.delete(key);
     this.ends.delete(key);
+    this.seenOn.delete(key);
     if (succeeded) this.finalize(job, 'succeeded', end, 'succeeded');
     else if (stopped) this.finalize(job, 'stopped', end, 'stopped');
     else this.failOrRetry(job, end, words);
@@ -432,6 +439,7 @@ export class JobService {
     this.stale.set(key, (job.placement?.hosts ?? []).map(shareOf));
     for (const host of job.placement?.hosts ?? []) this.deps.workers.stop(host.hostId, jobId, job.attempt).catch(() => undefined);
     this.ends.delete(key);
+    this.seenOn.delete(key);
     const end = { reason, exitCode: null, signal: null, message, endedAtMs: this.now() };
     this.deps.log.warn('job attempt lost with its host', { jobId, attempt: job.attempt, message });
     if (job.stopRequested) this.finalize(job, 'stopped', end, 'stopped');
