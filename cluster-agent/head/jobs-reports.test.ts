@@ -17,7 +17,9 @@ import { JobService } from './jobs.ts';
 let db: ClusterDb;
 let remove: () => Promise<void>;
 let service: JobService;
+let nowMs = 1_000_000;
 const stops: string[] = [];
+const starts: string[] = [];
 
 const host = (hostId: string): ClusterHost => ({
   hostId,
@@ -37,9 +39,11 @@ beforeEach(async () => {
   remove = temp.remove;
   db = ClusterDb.open(path.join(temp.dir, 'cluster.db'));
   stops.length = 0;
+  starts.length = 0;
+  db.projects.insertUser({ name: 'u', admin: false, createdAtMs: 0, tokenHash: null });
   const hosts = [host('a'), host('b')];
   const workers = {
-    start: async () => undefined,
+    start: async (hostId: string, request: { jobId: string }) => void starts.push(`${hostId}:${request.jobId}`),
     stop: async (hostId: string, jobId: string) => void stops.push(`${hostId}:${jobId}`),
   } as unknown as JobWorkers;
   service = new JobService(
@@ -53,6 +57,7 @@ beforeEach(async () => {
       workers,
       writeback: { keep: async () => [] } as unknown as JobWriteback,
       log: memoryLog(),
+      now: () => nowMs,
     },
   );
 });
@@ -63,11 +68,11 @@ afterEach(async () => {
   await remove();
 });
 
-/** A gang on hosts a and b, placed and running as far as the head knows (as after host a's first report). */
-function placedGang(): string {
-  const job = db.jobs.insert({ project: 'p', spec: { name: 'gang', project: 'p', command: 'true' }, after: [], scheduleId: null, requestId: null, submittedBy: 'u', submittedAtMs: Date.now() });
-  job.state = 'running';
-  job.startedAtMs = Date.now();
+/** A gang on hosts a and b, placed and, unless `starting`, running as far as the head knows (as after host a's first report). */
+function placedGang(state: 'starting' | 'running' = 'running'): string {
+  const job = db.jobs.insert({ project: 'p', spec: { name: 'gang', project: 'p', command: 'true' }, after: [], scheduleId: null, requestId: null, submittedBy: 'u', submittedAtMs: nowMs });
+  job.state = state;
+  if (state === 'running') job.startedAtMs = nowMs;
   job.placement = {
     hosts: [
       { hostId: 'a', name: 'a', gpus: [], cpus: 1, memoryBytes: 1, rank: 0 },
@@ -102,4 +107,21 @@ test('a host that reported the attempt and no longer does has lost it: node lost
   assert.equal(job.endReason, 'node-lost');
   assert.match(job.message ?? '', /b no longer knows this job/);
   assert.deepEqual(stops.sort(), [`a:${jobId}`, `b:${jobId}`], 'its hosts are told to stop it');
+});
+
+test('a host that accepted an attempt but reports without it is sent it again, not before 10 s', async () => {
+  const jobId = placedGang('starting');
+  // A head that starts finds the job being started and sends it to both hosts.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(starts.sort(), [`a:${jobId}`, `b:${jobId}`]);
+  service.applyReports('a', [{ jobId, attempt: 1, state: 'staging' }]);
+  nowMs += 5000;
+  service.applyReports('b', []);
+  assert.equal(starts.length, 2, 'not yet: its start may still be on the way');
+  nowMs += 6000;
+  service.applyReports('a', [{ jobId, attempt: 1, state: 'staging' }]);
+  service.applyReports('b', []);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(starts.slice(2), [`b:${jobId}`], 'sent again to the host that does not know it, only');
+  assert.equal(service.get({ name: 'u', admin: true, createdAtMs: 0 }, jobId).state, 'starting');
 });

@@ -72,6 +72,8 @@ export interface ReportAnswer {
 /** The rendezvous port range of multi-host jobs (torchrun's default is 29500). */
 const rendezvousPorts = { from: 29500, to: 29999 } as const;
 const defaultRoundIntervalMs = 5000;
+/** A host that accepted an attempt but reports without it this long after is sent it again. */
+const resendAfterMs = 10_000;
 
 export class JobService {
   private readonly deps: JobServiceDeps;
@@ -85,6 +87,8 @@ export class JobService {
   private readonly ends = new Map<string, Map<string, NonNullable<WorkerJobReport['end']>>>();
   /** The hosts that reported each attempt (`jobId:attempt`) at least once: only they can lose it. */
   private readonly seenOn = new Map<string, Set<string>>();
+  /** When each attempt being started was last accepted by its hosts. */
+  private readonly sentAt = new Map<string, number>();
   /** Attempts whose write-back runs now. */
   private readonly finishing = new Set<string>();
   /** What abandoned attempts (node lost) still hold on hosts that may come back, by attempt. */
@@ -320,6 +324,7 @@ export class JobService {
         this.endReported(job, key, ends);
       }
     }
+    this.resendUnseen(hostId, reported);
     // Attempts this host reported before but no longer does: it lost them. (A host of a gang that has not
     // yet reported the attempt may simply not have received it yet.)
     for (const job of this.active.values()) {
@@ -365,6 +370,7 @@ export class JobService {
     this.finishing.delete(key);
     this.ends.delete(key);
     this.seenOn.delete(key);
+    this.sentAt.delete(key);
     if (succeeded) this.finalize(job, 'succeeded', end, 'succeeded');
     else if (stopped) this.finalize(job, 'stopped', end, 'stopped');
     else this.failOrRetry(job, end, words);
@@ -440,6 +446,7 @@ export class JobService {
     for (const host of job.placement?.hosts ?? []) this.deps.workers.stop(host.hostId, jobId, job.attempt).catch(() => undefined);
     this.ends.delete(key);
     this.seenOn.delete(key);
+    this.sentAt.delete(key);
     const end = { reason, exitCode: null, signal: null, message, endedAtMs: this.now() };
     this.deps.log.warn('job attempt lost with its host', { jobId, attempt: job.attempt, message });
     if (job.stopRequested) this.finalize(job, 'stopped', end, 'stopped');
@@ -543,27 +550,10 @@ export class JobService {
     const jobId = jobIdOf(job.seq);
     const attempt = job.attempt;
     const placement = job.placement!;
-    const hosts = this.deps.registry.hosts();
-    const first = hosts.find((host) => host.hostId === placement.hosts[0]?.hostId);
     try {
-      const user = this.userOf(job.submittedBy);
-      const requests: Array<[string, WorkerJobStart]> = placement.hosts.map((host) => {
-        const launch = describeInputs(this.deps.namespace, user, job.spec, hosts, host.hostId);
-        const request: WorkerJobStart = {
-          jobId,
-          attempt,
-          argv: launch.argv,
-          env: job.spec.env ?? {},
-          gpuIndices: host.gpus,
-          inputs: launch.inputs,
-          ...(job.spec.timeLimitMs === undefined ? {} : { timeLimitMs: job.spec.timeLimitMs }),
-        };
-        if (placement.hosts.length > 1 && first !== undefined) {
-          request.rendezvous = { masterAddr: addressHost(first.address), masterPort: placement.masterPort!, worldSize: placement.hosts.length, rank: host.rank };
-        }
-        return [host.hostId, request];
-      });
+      const requests = placement.hosts.map((host) => [host.hostId, this.startRequest(job, host.hostId)] as const);
       await Promise.all(requests.map(([hostId, request]) => this.deps.workers.start(hostId, request)));
+      this.sentAt.set(attemptKey(jobId, attempt), this.now());
     } catch (err) {
       if (job.attempt !== attempt || job.state !== 'starting') return;
       for (const host of placement.hosts) this.deps.workers.stop(host.hostId, jobId, attempt).catch(() => undefined);
@@ -577,6 +567,48 @@ export class JobService {
       job.placement = null;
       this.transition(job, 'pending', `could not be started (${message}); back in the queue`);
       this.soon();
+    }
+  }
+
+  /** What `hostId` is told to run of the job's current attempt. */
+  private startRequest(job: StoredJob, hostId: string): WorkerJobStart {
+    const placement = job.placement!;
+    const hosts = this.deps.registry.hosts();
+    const host = placement.hosts.find((h) => h.hostId === hostId)!;
+    const launch = describeInputs(this.deps.namespace, this.userOf(job.submittedBy), job.spec, hosts, hostId);
+    const request: WorkerJobStart = {
+      jobId: jobIdOf(job.seq),
+      attempt: job.attempt,
+      argv: launch.argv,
+      env: job.spec.env ?? {},
+      gpuIndices: host.gpus,
+      inputs: launch.inputs,
+      ...(job.spec.timeLimitMs === undefined ? {} : { timeLimitMs: job.spec.timeLimitMs }),
+    };
+    const first = hosts.find((h) => h.hostId === placement.hosts[0]?.hostId);
+    if (placement.hosts.length > 1 && first !== undefined) {
+      request.rendezvous = { masterAddr: addressHost(first.address), masterPort: placement.masterPort!, worldSize: placement.hosts.length, rank: host.rank };
+    }
+    return request;
+  }
+
+  /**
+   * A host reporting without an attempt it accepted a while ago never began it (its agent
+   * restarted before the attempt's directory was made): it is sent the start again, which
+   * it ignores if it does know the attempt after all.
+   */
+  private resendUnseen(hostId: string, reported: ReadonlySet<string>): void {
+    const now = this.now();
+    for (const job of this.active.values()) {
+      if (job.state !== 'starting' || job.placement?.hosts.some((host) => host.hostId === hostId) !== true) continue;
+      const key = attemptKey(jobIdOf(job.seq), job.attempt);
+      const sentAt = this.sentAt.get(key);
+      if (sentAt === undefined || reported.has(key) || this.seenOn.get(key)?.has(hostId) === true || now - sentAt < resendAfterMs) continue;
+      this.sentAt.set(key, now);
+      this.deps.log.warn('a worker does not report a job it accepted; sending it again', { jobId: jobIdOf(job.seq), hostId });
+      Promise.resolve()
+        .then(() => this.deps.workers.start(hostId, this.startRequest(job, hostId)))
+        .catch((err: Error) => this.deps.log.warn('sending a job again failed', { jobId: jobIdOf(job.seq), hostId, problem: err.message }));
     }
   }
 
@@ -598,6 +630,7 @@ export class JobService {
   }
 
   private finalize(job: StoredJob, state: 'succeeded' | 'failed' | 'stopped', end: EndFields, words?: string): void {
+    this.forgetAttempt(job);
     this.recordEnd(job, end);
     this.reasons.delete(job.seq);
     this.active.delete(job.seq);
@@ -605,7 +638,15 @@ export class JobService {
     this.soon();
   }
 
+  /** What is kept in memory about the job's current attempt, no longer needed once it is over. */
+  private forgetAttempt(job: StoredJob): void {
+    const key = attemptKey(jobIdOf(job.seq), job.attempt);
+    this.sentAt.delete(key);
+    this.seenOn.delete(key);
+  }
+
   private requeue(job: StoredJob, message: string): void {
+    this.forgetAttempt(job);
     job.attempt += 1;
     job.placement = null;
     job.startedAtMs = null;
