@@ -33,7 +33,7 @@ export class CachedHosts {
 
   /** Replaces the cached hosts of `cluster` with `hosts`, all at once or not at all. */
   replace(cluster: string, hosts: ClusterHost[]): void {
-    this.replaceAll(cluster, hosts);
+    this.replaceAll.immediate(cluster, hosts);
   }
 
   /**

@@ -12,6 +12,9 @@ const unreadableCodes = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CANT
  * WAL lets the app and the CLI read while the other writes; `synchronous=FULL` makes a
  * commit survive a power cut, not just a crash; foreign keys are off by default in SQLite.
  * SQLite reads the file lazily, so a non-database fails here, at the first pragma.
+ * The stores run their write transactions with `.immediate`: a deferred one that reads and
+ * then writes fails at once with SQLITE_BUSY when another process (the CLI beside the app)
+ * wrote in between, while an immediate one waits its turn for up to the busy timeout.
  */
 export function openDatabase(file: string): Database.Database {
   const db = new Database(file);

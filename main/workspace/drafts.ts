@@ -55,7 +55,7 @@ export class Drafts {
       throw new HopsError('TEXT_FILE_TOO_LARGE', `The changes to ${path} come to ${bytes} bytes; the editor keeps files of at most ${textFileLimits.maxBytes}.`);
     }
     const savedAtMs = this.now();
-    this.keep(cluster, path, text, baseMtimeMs, savedAtMs);
+    this.keep.immediate(cluster, path, text, baseMtimeMs, savedAtMs);
     return { cluster, path, baseMtimeMs, savedAtMs, bytes };
   }
 

@@ -61,7 +61,7 @@ export class KnownHosts {
    */
   trust(key: HostKey): KnownHostKey {
     checkHostKey(key);
-    return toKnownHostKey(this.trustOnce({ ...key, host: normalHost(key.host) }));
+    return toKnownHostKey(this.trustOnce.immediate({ ...key, host: normalHost(key.host) }));
   }
 
   /** Forgets the key of `host`:`port`, so the next connection trusts on first use again. */

@@ -57,7 +57,7 @@ export class OfflineCopyRecords {
 
   /** Records a new copy (or a fresh one of the same path), forgetting the copies inside it. */
   record(copy: OfflineCopy): void {
-    this.replace(copy);
+    this.replace.immediate(copy);
   }
 
   /** Forgets the copy of `path`; true when there was one. */

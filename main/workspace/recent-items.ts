@@ -43,6 +43,6 @@ export class RecentItems {
   /** Remembers an opened item; opening one again moves it to the top with its new title. */
   add(item: RecentItem): void {
     assertValid(RecentItem, item, 'recent item');
-    this.addAndTrim(item);
+    this.addAndTrim.immediate(item);
   }
 }

@@ -31,7 +31,7 @@ export class SavedSettings {
   /** Changes the given settings together; refuses unknown keys and invalid values. Returns all settings. */
   update(patch: Partial<Settings>): Settings {
     assertValid(SettingsPatch, patch, 'settings');
-    this.upsertAll(patch);
+    this.upsertAll.immediate(patch);
     return this.get();
   }
 }
