@@ -1,12 +1,14 @@
 /**
  * The mutual-TLS cluster listener, in-process: a worker joins its head over it, and
- * nobody without a certificate of the cluster CA and the cluster token gets anything.
+ * nobody without a certificate of the cluster CA and the cluster token gets anything;
+ * a desktop's certificate gets the file content routes, with a user's token, only.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import path from 'node:path';
 import { agentRoutes, type HostsReply, type RegisterRequest } from '../protocol/agent-api.ts';
+import { fsRoutes } from '../protocol/fs.ts';
 import { startAgent, type AgentHandle } from './agent.ts';
 import { hostCert, makeTestPki, type TestHostCert, type TestPki } from './testing/pki.ts';
 import { memoryLog, tempDir, testConfig, testInventory, testTokens, waitFor } from './testing/helpers.ts';
@@ -163,6 +165,26 @@ describe('the cluster listener (mutual TLS)', () => {
     }
     const worker = (await hosts()).find((h) => h.hostId === 'worker-1');
     assert.ok(worker !== undefined && worker.state !== 'draining', 'nothing was drained or forgotten');
+  });
+
+  test('a desktop certificate opens the content routes with a user token, and nothing else', async () => {
+    const desktop = pki.desktop;
+    const content = `${fsRoutes.content}?${new URLSearchParams({ path: '/Projects/none/data/f.bin' })}`;
+    // Let in: the head looks the file up for the admin (there is no such project).
+    const missing = await clusterRequest({ cert: desktop, token: testTokens.client, route: content });
+    assert.equal(missing.status, 404, missing.body);
+    assert.equal((JSON.parse(missing.body) as { code: string }).code, 'PROJECT_NOT_FOUND');
+    // Not the cluster token, and no agent route whatever the token.
+    const clusterToken = await clusterRequest({ cert: desktop, token: testTokens.cluster, route: content });
+    assert.equal(clusterToken.status, 401, clusterToken.body);
+    for (const token of [testTokens.client, testTokens.cluster]) {
+      const register = await clusterRequest({ cert: desktop, token, method: 'POST', route: agentRoutes.register, body: registration('desktop') });
+      assert.equal(register.status, 401, register.body);
+      assert.match(register.body, /desktop's certificate opens only the file content routes/);
+    }
+    // An agent's certificate never takes a user token, on these routes either.
+    const agent = await clusterRequest({ cert: hostCert(pki, 'worker-2'), token: testTokens.client, route: content });
+    assert.equal(agent.status, 401, agent.body);
   });
 
   test('a certificate speaks only for its own host', async () => {

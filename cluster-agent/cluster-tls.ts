@@ -57,6 +57,19 @@ export function peerHostId(socket: unknown): string | null | undefined {
 }
 
 /**
+ * The OU of a desktop's certificate (main/security/cluster-ca.ts `desktopSubject`): the
+ * cluster listener serves it the file content routes, with a user's token, and nothing else.
+ */
+export const desktopOu = 'desktop';
+
+/** Whether the peer on a cluster-listener connection presented a desktop's certificate. */
+export function peerIsDesktop(socket: unknown): boolean {
+  if (!(socket instanceof TLSSocket)) return false;
+  const ou: unknown = socket.getPeerCertificate().subject?.OU;
+  return ou === desktopOu;
+}
+
+/**
  * What is wrong with this agent's cluster certificate, naming the file at fault, or
  * undefined when the key matches the certificate, the certificate is signed by the
  * cluster CA, is good for both ends of a connection, and names `hostId`.

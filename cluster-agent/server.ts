@@ -10,9 +10,12 @@
  * One builder serves every listener; the route set says which routes it declares:
  * `all` (one plain listener, as on a one-host cluster), `client` (the plain listener
  * beside a cluster listener: what the desktop calls) or `cluster` (the mutual-TLS
- * listener: what other agents call, and only with the cluster token).
+ * listener: what other agents call, and only with the cluster token). The cluster
+ * listener also serves the file content routes to a desktop presenting a desktop
+ * certificate of the cluster CA, with a user's token (`fs-content-routes.ts`); such a
+ * certificate opens nothing else, and an agent's certificate never takes a user token.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import type { AgentLifecycleState } from '../protocol/agent-api.ts';
 import { HopsError } from '../protocol/errors.ts';
@@ -29,7 +32,8 @@ import { headProjectRoutes, noHeadProjectRoutes, type ProjectServices } from './
 import { noWorkerJobRoutes, workerJobRoutesOf } from './api/worker-job-routes.ts';
 import type { WorkerJobs } from './worker/worker-jobs.ts';
 import type { PipelineHost } from './blocks/pipeline.ts';
-import { clusterServerTls, type ClusterTlsMaterial } from './cluster-tls.ts';
+import { clusterServerTls, peerIsDesktop, type ClusterTlsMaterial } from './cluster-tls.ts';
+import { contentRouteKeys, headContentRoutes } from './api/fs-content-routes.ts';
 import type { AgentTokens } from './config.ts';
 import type { AgentLog } from './log.ts';
 
@@ -114,14 +118,23 @@ export function buildAgentServer(deps: AgentServerDeps, options: AgentServerOpti
   });
 
   // Route pattern → the credential it takes. Unknown paths take either token, so that
-  // without one nobody learns which paths exist. The cluster listener takes the cluster
-  // token only, whatever the route: no user token is a key to it.
+  // without one nobody learns which paths exist. On the cluster listener an agent's
+  // certificate goes with the cluster token only, whatever the route, and a desktop's
+  // with a user's token on the content routes only.
   const tokenKinds = new Map<string, TokenKind>();
   const protect = (url: string, kind: TokenKind): string => {
     tokenKinds.set(url, kind);
     return url;
   };
-  const tokenFor = (url: string | undefined): TokenKind => (routeSet === 'cluster' ? 'cluster' : (tokenKinds.get(url ?? '') ?? 'any'));
+  const tokenFor = (request: FastifyRequest): TokenKind => {
+    const url = request.routeOptions.url;
+    if (routeSet !== 'cluster') return tokenKinds.get(url ?? '') ?? 'any';
+    if (!peerIsDesktop(request.raw.socket)) return 'cluster';
+    if (contentRouteKeys.has(`${request.method} ${url ?? ''}`)) return 'client';
+    throw new HopsError('UNAUTHORIZED', `A desktop's certificate opens only the file content routes of the cluster listener, not ${request.method} ${url ?? 'this path'}.`, {
+      hint: 'Everything else goes through the head\'s client API, over SSH.',
+    });
+  };
   // The events WebSocket is a client route; the cluster listener has no use for upgrades.
   if (audiences.client) registerWebsocket(app);
   const credentials = credentialsOf(deps);
@@ -130,7 +143,7 @@ export function buildAgentServer(deps: AgentServerDeps, options: AgentServerOpti
   // Added once the WebSocket plugin is in, so that its own onRequest hook (which marks
   // upgrade requests, so that the socket of a refused upgrade is closed) runs first.
   app.after(() => {
-    app.addHook('onRequest', async (request) => authenticate(request, tokenFor(request.routeOptions.url), credentials));
+    app.addHook('onRequest', async (request) => authenticate(request, tokenFor(request), credentials));
   });
   app.register(async (scope) => {
     helloRoute(scope, deps, protect);
@@ -151,7 +164,10 @@ export function buildAgentServer(deps: AgentServerDeps, options: AgentServerOpti
     }
     if (audiences.cluster) {
       if (deps.blocks !== undefined) workerBlockRoutes(scope, deps.blocks, protect);
-      if (deps.filesystem !== undefined) headBlockRoutes(scope, deps.filesystem.blockMap, protect);
+      if (deps.filesystem !== undefined) {
+        headBlockRoutes(scope, deps.filesystem.blockMap, protect);
+        if (!audiences.client) headContentRoutes(scope, { transfers: deps.filesystem.transfers, sessions: deps.filesystem.uploads.sessions }, protect);
+      }
       missingRoleBlockRoutes(scope, deps.hostId, protect, { worker: deps.blocks === undefined, head: deps.filesystem === undefined });
       if (deps.workerJobs === undefined) noWorkerJobRoutes(scope, deps.hostId, protect);
       else workerJobRoutesOf(scope, deps.workerJobs, protect);

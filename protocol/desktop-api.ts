@@ -709,6 +709,8 @@ export const desktopEvents = {
     transferId: TransferId,
     /** `retrying`: the link to the head dropped; the transfer resumes where the head says once it is back. */
     state: TransferState,
+    /** On `retrying`: why the link counts as dropped (the transport's error, or the head's answer). */
+    reason: Type.Optional(Type.String({ maxLength: 1000 })),
   }),
   'offline.progress': OfflineProgress,
   'job.changed': Type.Object({ cluster: Type.String(), job: Job }),

@@ -11,7 +11,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HopsError } from '../../protocol/errors.ts';
 import {
-  ContentQuery,
   ListQuery,
   MkdirRequest,
   MoveRequest,
@@ -31,7 +30,8 @@ import { callerOf, type TokenKind } from './auth.ts';
 import { durabilityRouteList, headDurabilityRoutes, type FsDurabilityServices } from './fs-durability-routes.ts';
 import { checkPathRulesFirst } from './fs-path-rules.ts';
 import { headSharingRoutes, sharingRouteList, type DatasetSharingServices } from './fs-sharing-routes.ts';
-import { headUploadRoutes, requireOctetStream, uploadRouteList, type UploadServices } from './fs-upload-routes.ts';
+import { clientIdleMs, headContentRoutes, requireOctetStream } from './fs-content-routes.ts';
+import { headUploadRoutes, uploadRouteList, type UploadServices } from './fs-upload-routes.ts';
 import { passBodiesThrough, streamedBody, streamingRoute } from './streamed-body.ts';
 
 /** The head's filesystem behind these routes. */
@@ -49,9 +49,6 @@ export interface FilesystemServices {
 
 type Protect = (url: string, kind: TokenKind) => string;
 
-/** How long an upload waits for the client's next bytes. */
-const clientIdleMs = 60_000;
-
 /** Declares the filesystem routes, backed by the head's services. */
 export function headFsRoutes(app: FastifyInstance, fs: FilesystemServices, protect: Protect): void {
   const { namespace, transfers, blockMap } = fs;
@@ -60,6 +57,7 @@ export function headFsRoutes(app: FastifyInstance, fs: FilesystemServices, prote
   const health = fs.durability?.health;
   headSharingRoutes(app, fs.sharing, protect);
   headUploadRoutes(app, fs.uploads, protect);
+  headContentRoutes(app, { transfers, sessions: fs.uploads.sessions }, protect);
   app.get<{ Querystring: PathQuery }>(
     protect(fsRoutes.stat, 'client'),
     { schema: { querystring: PathQuery } },
@@ -100,11 +98,6 @@ export function headFsRoutes(app: FastifyInstance, fs: FilesystemServices, prote
     { schema: { querystring: PathQuery } },
     async (request): Promise<BlockLocations> => transfers.blockLocations(callerOf(request), request.query.path),
   );
-  app.get<{ Querystring: ContentQuery }>(protect(fsRoutes.content, 'client'), { schema: { querystring: ContentQuery } }, async (request, reply) => {
-    const { path, offset, length } = request.query;
-    const download = await transfers.download(callerOf(request), path, { offset, length });
-    return reply.header('content-length', download.length).type('application/octet-stream').send(download.stream);
-  });
   app.register(async (scope) => {
     passBodiesThrough(scope);
     scope.put<{ Querystring: PutQuery }>(

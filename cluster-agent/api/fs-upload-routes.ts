@@ -4,19 +4,17 @@
  * `head/upload-sessions.ts` and `head/quotas.ts`; a route validates, names the caller
  * and shapes the reply.
  *
- * An append's body is file content, streamed like a plain upload's: no body limit, an
- * idle deadline instead. A newer append to the same session stops this one's request.
+ * An append (`PUT fsRoutes.upload`) carries file content and is declared with the other
+ * content route in `fs-content-routes.ts`.
  */
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { HopsError } from '../../protocol/errors.ts';
-import { AppendQuery, CreateUploadRequest, UploadParams, fsRoutes, type FileStat, type UploadSession } from '../../protocol/fs.ts';
+import { CreateUploadRequest, UploadParams, fsRoutes, type FileStat, type UploadSession } from '../../protocol/fs.ts';
 import { ProjectName, SetQuotaRequest, projectRoutes, type Project } from '../../protocol/projects.ts';
 import type { Projects } from '../head/projects.ts';
 import type { Quotas } from '../head/quotas.ts';
 import type { UploadSessions } from '../head/upload-sessions.ts';
 import { callerOf, type TokenKind } from './auth.ts';
-import { passBodiesThrough, streamedBody, streamingRoute } from './streamed-body.ts';
 
 /** The head's uploads and quotas behind these routes. */
 export interface UploadServices {
@@ -26,9 +24,6 @@ export interface UploadServices {
 }
 
 type Protect = (url: string, kind: TokenKind) => string;
-
-/** How long an append waits for the client's next bytes. */
-const clientIdleMs = 60_000;
 
 const QuotaParams = Type.Object({ project: ProjectName });
 
@@ -41,13 +36,6 @@ export const uploadRouteList: Array<['GET' | 'POST' | 'PUT' | 'DELETE', string]>
   ['POST', fsRoutes.uploadComplete],
   ['PUT', projectRoutes.quota],
 ];
-
-/** Checks that a body is file content. */
-export function requireOctetStream(type: string | undefined): void {
-  if (type !== undefined && !/^application\/octet-stream\s*(;|$)/i.test(type)) {
-    throw new HopsError('VALIDATION', `File content must be sent as application/octet-stream, not ${type}.`);
-  }
-}
 
 /** Declares the upload and quota routes, backed by the head's services. */
 export function headUploadRoutes(app: FastifyInstance, services: UploadServices, protect: Protect): void {
@@ -84,21 +72,4 @@ export function headUploadRoutes(app: FastifyInstance, services: UploadServices,
       return projects.get(caller, request.params.project);
     },
   );
-  app.register(async (scope) => {
-    passBodiesThrough(scope);
-    scope.put<{ Params: UploadParams; Querystring: AppendQuery }>(
-      protect(fsRoutes.upload, 'client'),
-      { schema: { params: UploadParams, querystring: AppendQuery }, ...streamingRoute },
-      async (request): Promise<UploadSession> => {
-        requireOctetStream(request.headers['content-type']);
-        const { uploadId } = request.params;
-        return sessions.append(callerOf(request), uploadId, {
-          offset: request.query.offset,
-          final: request.query.final ?? false,
-          chunks: streamedBody(request, clientIdleMs, `An append to upload ${uploadId}`),
-          stop: () => request.raw.destroy(new HopsError('UPLOAD_INCOMPLETE', `A newer append to upload ${uploadId} took over from this one.`)),
-        });
-      },
-    );
-  });
 }

@@ -2,8 +2,8 @@
  * Resumable uploads. A session is opened for a path (data.write, the quota checked when
  * the size is declared), then fed by appends, each starting at the session's
  * `committedBytes`; the head commits a block once its whole pipeline acknowledged it, in
- * one transaction with the session's progress. A dropped link loses only the block in
- * flight: the client asks for `committedBytes` and sends from there. `complete` makes the
+ * one transaction with the session's progress, while the next block's bytes already
+ * arrive. A dropped link loses only the blocks in flight: the client asks for `committedBytes` and sends from there. `complete` makes the
  * file visible atomically (replacing an existing one only then, when the session said
  * `overwrite`); `abort` drops it.
  *
@@ -277,19 +277,35 @@ export class UploadSessions {
     // Without a declared size, the quota is checked as bytes arrive against what was free when the block opened.
     let headroom = session.size === null ? this.quotas.headroom(session.projectId) : Number.POSITIVE_INFINITY;
     let current: OpenBlock | undefined;
+    // A full block's commit (its pipeline's fsyncs and acks, then the database) runs while
+    // the next block's bytes arrive; at most one is in flight, and they land in order.
+    // Without a declared size each waits, as the next block's room depends on it.
+    let committing: Promise<UploadSessionRecord> | undefined;
+    const landed = async (): Promise<UploadSessionRecord> => {
+      if (committing !== undefined) {
+        const pending = committing;
+        committing = undefined;
+        session = await pending;
+      }
+      return session;
+    };
     let received = 0;
     try {
       for await (const chunk of body.chunks) {
         let at = 0;
         while (at < chunk.length) {
-          const position = session.committedBytes + (current?.size ?? 0);
+          const pendingBytes = committing === undefined ? 0 : session.blockSize;
+          const position = session.committedBytes + pendingBytes + (current?.size ?? 0);
           if (session.size !== null && position + chunk.length - at > session.size) {
             throw new HopsError('VALIDATION', `The upload of ${showPath(session.path)} declared ${session.size} bytes; this append goes past them.`, {
               field: '/offset',
             });
           }
-          const remaining = session.size === null ? session.blockSize : Math.min(session.blockSize, session.size - session.committedBytes);
-          current ??= await this.blocks.open(upload, session.committedBlocks, remaining);
+          if (current === undefined) {
+            const start = session.committedBytes + pendingBytes;
+            const remaining = session.size === null ? session.blockSize : Math.min(session.blockSize, session.size - start);
+            current = await this.blocks.open(upload, session.committedBlocks + (committing === undefined ? 0 : 1), remaining);
+          }
           open.block = current;
           const piece = chunk.subarray(at, at + session.blockSize - current.size);
           if (current.size + piece.length > headroom) {
@@ -299,21 +315,32 @@ export class UploadSessions {
           at += piece.length;
           received += piece.length;
           if (current.size === session.blockSize) {
-            session = await this.commit(session, current);
+            const full = current;
             current = undefined;
-            headroom = session.size === null ? this.quotas.headroom(session.projectId) : headroom;
+            const before = await landed();
+            committing = this.commitOrDrop(before, full);
+            // Heard when awaited; until then a failure must not count as unhandled.
+            committing.catch(() => undefined);
+            if (session.size === null) {
+              await landed();
+              headroom = this.quotas.headroom(session.projectId);
+            }
           }
         }
       }
+      await landed();
       if (current !== undefined) {
         const endsFile = body.final || (session.size !== null && session.committedBytes + current.size === session.size);
-        if (endsFile) session = await this.commit(session, current);
-        else await this.blocks.drop(current);
+        const last = current;
         current = undefined;
+        if (endsFile) session = await this.commitOrDrop(session, last);
+        else await this.blocks.drop(last);
       }
       if (session.size === null && body.final && session.committedBytes % session.blockSize === 0) session = this.markEnded(session);
       return this.view(session);
     } catch (err) {
+      // A commit in flight lands or fails first, so the log and the next append see where it got to.
+      await landed().catch(() => undefined);
       if (current !== undefined) await this.blocks.drop(current).catch(() => undefined);
       this.blockMap.reclaimSoon();
       if (err instanceof HopsError && err.code === 'QUOTA_EXCEEDED') this.drop(session, 'over quota');
@@ -328,7 +355,16 @@ export class UploadSessions {
     }
   }
 
-  /** Ends a block's pipeline and commits it with the session's progress, in one transaction. */
+  /** `commit`, and when it fails the block is given up, as a block never finished would be. */
+  private async commitOrDrop(session: UploadSessionRecord, block: OpenBlock): Promise<UploadSessionRecord> {
+    try {
+      return await this.commit(session, block);
+    } catch (err) {
+      await this.blocks.drop(block).catch(() => undefined);
+      throw err;
+    }
+  }
+
   private async commit(session: UploadSessionRecord, block: OpenBlock): Promise<UploadSessionRecord> {
     const written = await this.blocks.finish(block);
     const next: UploadSessionRecord = {

@@ -198,6 +198,15 @@ export class TestCluster {
     return ((await response.json()) as { token: string }).token;
   }
 
+  /**
+   * How a desktop holding the cluster CA reaches the head's cluster listener for file
+   * content: its address, the head's host id and a desktop certificate of the test CA.
+   */
+  desktopAccess(): { host: string; port: number; headHostId: string; tls: { ca: string; cert: string; key: string } } {
+    assert.ok(this.pki !== undefined);
+    return { host: '127.0.0.1', port: this.clusterPort(), headHostId: 'head-1', tls: { ca: this.pki.ca, cert: this.pki.desktop.cert, key: this.pki.desktop.key } };
+  }
+
   private clusterPort(): number {
     const port = this.head.handle.cluster?.port;
     assert.ok(port !== undefined, 'the head has a cluster listener');

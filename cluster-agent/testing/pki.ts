@@ -24,7 +24,16 @@ export interface TestPki {
   caFile: string;
   ca: string;
   hosts: Record<string, TestHostCert>;
+  /** A desktop's certificate (OU=desktop, a TLS client only), as the desktop makes its own. */
+  desktop: TestHostCert;
 }
+
+const desktopExtensions = [
+  'basicConstraints = critical, CA:FALSE',
+  'keyUsage = critical, digitalSignature',
+  'extendedKeyUsage = clientAuth',
+  'authorityKeyIdentifier = keyid',
+].join('\n');
 
 const hostExtensions = [
   'basicConstraints = critical, CA:FALSE',
@@ -48,20 +57,25 @@ export async function makeTestPki(dir: string, hostIds: readonly string[], caNam
   const extFile = path.join(dir, 'host.ext');
   await writeFile(extFile, `${hostExtensions}\n`);
 
-  const hosts: Record<string, TestHostCert> = {};
-  for (const hostId of hostIds) {
-    const keyFile = path.join(dir, `${hostId}.key`);
-    const certFile = path.join(dir, `${hostId}.crt`);
-    const csr = path.join(dir, `${hostId}.csr`);
+  const desktopExtFile = path.join(dir, 'desktop.ext');
+  await writeFile(desktopExtFile, `${desktopExtensions}\n`);
+
+  const issue = async (name: string, subject: string, extensions: string): Promise<TestHostCert> => {
+    const keyFile = path.join(dir, `${name}.key`);
+    const certFile = path.join(dir, `${name}.crt`);
+    const csr = path.join(dir, `${name}.csr`);
     await newKey(keyFile);
-    await run('openssl', ['req', '-new', '-key', keyFile, '-subj', `/CN=${hostId}`, '-out', csr]);
+    await run('openssl', ['req', '-new', '-key', keyFile, '-subj', subject, '-out', csr]);
     await run('openssl', [
       'x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-days', '2', '-sha256',
-      '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-extfile', extFile, '-out', certFile,
+      '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-extfile', extensions, '-out', certFile,
     ]);
-    hosts[hostId] = { certFile, keyFile, cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8') };
-  }
-  return { caFile, ca: await readFile(caFile, 'utf8'), hosts };
+    return { certFile, keyFile, cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8') };
+  };
+  const hosts: Record<string, TestHostCert> = {};
+  for (const hostId of hostIds) hosts[hostId] = await issue(hostId, `/CN=${hostId}`, extFile);
+  const desktop = await issue('desktop', '/CN=Hopsdesk desktop/OU=desktop', desktopExtFile);
+  return { caFile, ca: await readFile(caFile, 'utf8'), hosts, desktop };
 }
 
 async function newKey(file: string): Promise<void> {

@@ -5,6 +5,10 @@
  * own and the file reads back with the same SHA-256. The same for a get cut midway. Each
  * prints how many bytes went twice. The head's link is shaped to 160 Mbit/s (tc tbf in
  * its namespace), as a campus link is, so a transfer lasts long enough to be cut.
+ *
+ * Cutting the head's link also cuts it off from its worker, which the head then counts
+ * unreachable until its next heartbeat; a resume that comes first is refused ("a block
+ * needs 2 healthy workers") and tried again shortly, so a put may resume more than once.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -59,7 +63,7 @@ async function until(what: string, probe: () => boolean | Promise<boolean>, time
 
 /**
  * Runs a `hopsdesk dataset …` command, cuts the head's link once `cutWhen` holds,
- * restores it once the CLI says the link dropped, and waits for the command to end.
+ * restores it once the CLI says the transfer was interrupted, and waits for the command to end.
  * Returns its exit code, stderr, and the bytes that went twice (dropped at − resumed at).
  */
 async function withLinkCut(args: string[], cutWhen: () => Promise<boolean>): Promise<{ code: number | null; stderr: string; resent: number; resumes: number }> {
@@ -69,7 +73,7 @@ async function withLinkCut(args: string[], cutWhen: () => Promise<boolean>): Pro
   const startedMs = Date.now();
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
-    for (const line of chunk.toString().split('\n').filter((l) => l.includes('link dropped'))) {
+    for (const line of chunk.toString().split('\n').filter((l) => /interrupted at|resuming at/.test(l))) {
       console.log(`# +${((Date.now() - startedMs) / 1000).toFixed(1)} s ${line}`);
     }
   });
@@ -83,7 +87,7 @@ async function withLinkCut(args: string[], cutWhen: () => Promise<boolean>): Pro
     assert.ok(!ended, `the transfer ended before it could be cut: ${stderr}${stdout}`);
     await head.cutLink();
     const cutAtMs = Date.now();
-    await until('the CLI to notice the dropped link', () => ended || /link dropped at byte/.test(stderr), 90_000);
+    await until('the CLI to notice the dropped link', () => ended || /interrupted at byte/.test(stderr), 90_000);
     assert.ok(!ended, `the transfer ended while the link was cut: ${stderr}${stdout}`);
     console.log(`# the CLI noticed the cut after ${((Date.now() - cutAtMs) / 1000).toFixed(1)} s`);
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -94,7 +98,7 @@ async function withLinkCut(args: string[], cutWhen: () => Promise<boolean>): Pro
   const code = await Promise.race([exited, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 300_000)))]);
   clearTimeout(timer);
   if (code === null && child.exitCode === null) child.kill('SIGKILL');
-  const dropped = [...stderr.matchAll(/link dropped at byte (\d+)/g)].map((m) => Number(m[1]));
+  const dropped = [...stderr.matchAll(/interrupted at byte (\d+)/g)].map((m) => Number(m[1]));
   const resumed = [...stderr.matchAll(/resuming at byte (\d+)/g)].map((m) => Number(m[1]));
   const resent = dropped.reduce((sum, at, i) => sum + Math.max(0, at - (resumed[i] ?? at)), 0);
   return { code, stderr: `${stderr}\n${stdout}`, resent, resumes: resumed.length };

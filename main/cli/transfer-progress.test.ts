@@ -39,18 +39,18 @@ test('the progress line shows bytes, percent, rate and time left', () => {
   assert.equal(line, '↑ /Projects/p/d/big.bin 25%  50.0 MiB of 200.0 MiB  5.0 MiB/s  30s left');
 });
 
-test('a dropped link and its resume are told with the bytes that go again; Ctrl-C cancels the transfer', () => {
+test('an interruption is told with its reason, its resume with the bytes that go again; Ctrl-C cancels the transfer', () => {
   const { core, publish, dispatched } = fakeCore();
   const written: string[] = [];
   const watch = watchTransfers(core, { tty: false, write: (text) => written.push(text) });
   try {
     publish(event('running', 0));
     publish(event('running', 96 * MiB));
-    publish(event('retrying', 96 * MiB));
+    publish({ ...event('retrying', 96 * MiB), reason: 'Cannot reach the head at http://127.0.0.1:4100: no byte moved for 20 s.' });
     publish(event('running', 88 * MiB));
     assert.deepEqual(written, [
-      `↑ /Projects/p/d/big.bin: link dropped at byte ${96 * MiB} (96.0 MiB); waiting for the cluster connection…\n`,
-      `↑ /Projects/p/d/big.bin: link dropped, resuming at byte ${88 * MiB} (88.0 MiB); ${8 * MiB} bytes (8.0 MiB) go again\n`,
+      `↑ /Projects/p/d/big.bin: interrupted at byte ${96 * MiB} (96.0 MiB): Cannot reach the head at http://127.0.0.1:4100: no byte moved for 20 s; waiting to resume…\n`,
+      `↑ /Projects/p/d/big.bin: resuming at byte ${88 * MiB} (88.0 MiB); ${8 * MiB} bytes (8.0 MiB) go again\n`,
     ]);
     process.emit('SIGINT');
     assert.deepEqual(dispatched, [['transfer.cancel', { transferId: 't1' }]]);

@@ -14,7 +14,7 @@ type TransferEvent = EventPayload<'transfer.progress'>;
 interface Seen {
   state: TransferEvent['state'];
   bytesDone: number;
-  /** Where the link dropped (bytes already sent or received then). */
+  /** Where the transfer was interrupted (bytes already sent or received then). */
   droppedAt: number;
   startedMs: number;
   /** Bytes done when the rate's clock started (0, or where a resume began). */
@@ -50,10 +50,12 @@ export function watchTransfers(core: Core, options: { tty: boolean; write: (text
     if (event.state === 'retrying' && before.state !== 'retrying') {
       now.droppedAt = before.bytesDone;
       clearLine();
-      write(`${arrow(event)} ${event.path}: link dropped at byte ${before.bytesDone} (${formatBytes(before.bytesDone)}); waiting for the cluster connection…\n`);
+      // The reason says whether the link dropped or the cluster, back, is not ready yet (a worker still away).
+      const why = event.reason === undefined ? '' : `: ${event.reason.replace(/\.$/, '')}`;
+      write(`${arrow(event)} ${event.path}: interrupted at byte ${before.bytesDone} (${formatBytes(before.bytesDone)})${why}; waiting to resume…\n`);
     } else if (event.state === 'running' && before.state === 'retrying') {
       const again = Math.max(0, before.droppedAt - event.bytesDone);
-      write(`${arrow(event)} ${event.path}: link dropped, resuming at byte ${event.bytesDone} (${formatBytes(event.bytesDone)}); ${again} bytes (${formatBytes(again)}) go again\n`);
+      write(`${arrow(event)} ${event.path}: resuming at byte ${event.bytesDone} (${formatBytes(event.bytesDone)}); ${again} bytes (${formatBytes(again)}) go again\n`);
       now.startedMs = nowMs;
       now.startBytes = event.bytesDone;
     } else if (event.state === 'running' && tty) {

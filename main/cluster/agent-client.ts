@@ -13,11 +13,14 @@ import {
 } from '../../protocol/agent-api.ts';
 import { HopsError, type WireError } from '../../protocol/errors.ts';
 import { projectRoutes } from '../../protocol/projects.ts';
+import type { DirectContent } from './direct-content.ts';
 
 export interface AgentEndpoint {
   /** e.g. `http://127.0.0.1:41234` — a loopback address or the local end of a tunnel. */
   baseUrl: string;
   token: string;
+  /** The head's cluster listener, for file content beside the tunnel (`direct-content.ts`); only where the desktop holds the cluster CA. */
+  direct?: DirectContent;
 }
 
 const requestTimeoutMs = 5_000;

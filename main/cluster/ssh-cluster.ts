@@ -2,13 +2,15 @@
  * A cluster of SSH hosts as the desktop keeps it: the profile saved in the workspace
  * (which hosts, how to log in, where the head is — never a secret), the secrets kept
  * apart (CA key, tokens), and one long-lived SSH link per host. The head's client API is
- * reached through a local forward over the head's link.
+ * reached through a local forward over the head's link; file content, where the desktop
+ * holds the cluster CA, also directly (`direct-content.ts`).
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { HopsError } from '../../protocol/errors.ts';
 import { ProvisionedHost, type SshAccess } from '../../protocol/cluster-setup.ts';
 import type { AgentEndpoint } from './agent-client.ts';
+import type { DirectContent } from './direct-content.ts';
 import type { SecretStore } from '../security/secret-store.ts';
 import { HostLink, LocalForward } from '../ssh/host-link.ts';
 import type { DialDeps } from '../ssh/dial.ts';
@@ -88,6 +90,7 @@ export class SshCluster {
   private readonly healedAtMs = new Map<string, number>();
   /** Typed once (password, passphrase): kept in memory for this run only. */
   private sessionAccess: SshAccess = {};
+  private direct: Promise<DirectContent | undefined> | undefined;
 
   constructor(name: string, profile: SshClusterProfile, deps: SshClusterDeps) {
     this.name = name;
@@ -102,6 +105,7 @@ export class SshCluster {
   /** Replaces the profile after hosts were added, removed or upgraded. */
   update(profile: SshClusterProfile): void {
     this.profileValue = profile;
+    this.direct = undefined;
     for (const [hostId, link] of this.links) {
       if (!hostId.startsWith('\0') && !profile.hosts.some((h) => h.hostId === hostId)) {
         link.close();
@@ -193,7 +197,24 @@ export class SshCluster {
     this.forward ??= new LocalForward(this.link(head.hostId));
     this.forward.setRemotePort(run!.port);
     const port = await this.forward.listen();
-    return { baseUrl: `http://127.0.0.1:${port}`, token: secrets.clientToken };
+    const endpoint: AgentEndpoint = { baseUrl: `http://127.0.0.1:${port}`, token: secrets.clientToken };
+    const direct = await this.directContent(secrets);
+    return direct === undefined ? endpoint : { ...endpoint, direct };
+  }
+
+  /**
+   * The head's cluster listener for file content, where this desktop holds the cluster CA
+   * (it formed the cluster): a desktop certificate is made once per run and kept nowhere.
+   */
+  private directContent(secrets: ClusterSecrets): Promise<DirectContent | undefined> {
+    const { caCert, caKey } = secrets;
+    if (caCert === undefined || caKey === undefined) return Promise.resolve(undefined);
+    const { headAddress, clusterPort, headHostId } = this.profileValue;
+    // Loaded when first needed: the certificate library is large, and most commands never send content.
+    this.direct ??= import('../security/cluster-ca.ts')
+      .then(({ issueDesktopCertificate }) => issueDesktopCertificate({ certPem: caCert, keyPem: caKey }))
+      .then((own): DirectContent => ({ host: headAddress, port: clusterPort, headHostId, tls: { ca: own.caPem, cert: own.certPem, key: own.keyPem } }));
+    return this.direct;
   }
 
   /** The link a member's desktop reaches the head through: their own login there. */

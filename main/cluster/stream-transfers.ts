@@ -16,6 +16,7 @@ import { fsRoutes, type FileStat } from '../../protocol/fs.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { AgentEndpoint } from './agent-client.ts';
 import type { Clusters } from './clusters.ts';
+import { contentRequest } from './direct-content.ts';
 import { responseOf, unreachable, wireError } from './head-http.ts';
 
 export interface StreamUpload {
@@ -168,10 +169,9 @@ export function createStreamTransfers(clusters: Pick<Clusters, 'ready'>, bus: Ev
   async function download(request: StreamDownload, run: Running): Promise<OpenedDownload> {
     const endpoint = await endpointOf(request.cluster);
     if (run.cancelled) throw cancelled('download', request.path, true);
-    const fromHead = http.request(`${endpoint.baseUrl}${fsRoutes.content}?${new URLSearchParams({ path: request.path })}`, {
-      headers: { authorization: `Bearer ${endpoint.token}` },
-    });
+    const fromHead = await contentRequest(endpoint, { method: 'GET', path: `${fsRoutes.content}?${new URLSearchParams({ path: request.path })}`, headers: {} });
     run.stop = () => fromHead.destroy();
+    if (run.cancelled) fromHead.destroy();
     fromHead.end();
     const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
       fromHead.once('response', resolve);

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { EventPayload } from '../../protocol/desktop-api.ts';
@@ -16,61 +15,13 @@ import { HopsError } from '../../protocol/errors.ts';
 import { fsRoutes } from '../../protocol/fs.ts';
 import { TestCluster } from '../../cluster-agent/testing/fs-cluster.ts';
 import { tempDir, testTokens } from '../../cluster-agent/testing/helpers.ts';
+import { Relay } from '../testing/relay.ts';
 import { readRange, Transfers, type HeadLink } from './transfers.ts';
 
 type TransferEvent = EventPayload<'transfer.progress'>;
 const KiB = 1024;
 const blockSize = 64 * KiB;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-/**
- * A relay to the head that can be cut (open connections reset, new ones refused) and
- * restored; `dropAfter(n)` cuts it once `n` more bytes passed in either direction.
- */
-class Relay {
-  private readonly server: net.Server;
-  private readonly sockets = new Set<net.Socket>();
-  private budget = Number.POSITIVE_INFINITY;
-  cut = false;
-
-  constructor(targetPort: number) {
-    this.server = net.createServer((socket) => {
-      if (this.cut) return void socket.resetAndDestroy();
-      const upstream = net.connect(targetPort, '127.0.0.1');
-      for (const [from, to] of [[socket, upstream], [upstream, socket]] as const) {
-        this.sockets.add(from);
-        from.once('close', () => this.sockets.delete(from));
-        from.on('error', () => undefined);
-        from.on('data', (chunk: Buffer) => {
-          this.budget -= chunk.length;
-          if (this.budget <= 0 && !this.cut) this.drop();
-          else if (!this.cut) to.write(chunk);
-        });
-        from.once('close', () => to.destroy());
-      }
-    });
-  }
-
-  dropAfter(bytes: number): void {
-    this.budget = bytes;
-  }
-
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return (this.server.address() as net.AddressInfo).port;
-  }
-
-  drop(): void {
-    this.cut = true;
-    this.budget = Number.POSITIVE_INFINITY;
-    for (const socket of this.sockets) socket.resetAndDestroy();
-  }
-
-  close(): void {
-    this.drop();
-    this.server.close();
-  }
-}
 
 describe('desktop transfers', () => {
   let cluster: TestCluster;

@@ -1,7 +1,7 @@
 /**
  * File content to and from the cluster filesystem, streamed through the head's client API
- * (and so through the SSH tunnel), never held in memory whole, and resumed when the link
- * drops.
+ * (through the SSH tunnel, or beside it where the desktop holds the cluster CA:
+ * `direct-content.ts`), never held in memory whole, and resumed when the link drops.
  *
  * An upload is an upload session on the head: bytes are appended from the session's
  * `committedBytes`, and the file appears only once completed. A download is written
@@ -17,7 +17,7 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
-import http from 'node:http';
+import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -25,6 +25,7 @@ import type { EventPayload, TransferState } from '../../protocol/desktop-api.ts'
 import { HopsError, type ErrorCode } from '../../protocol/errors.ts';
 import { fsRoutes, type FileStat, type UploadSession } from '../../protocol/fs.ts';
 import type { AgentEndpoint } from './agent-client.ts';
+import { contentRequest } from './direct-content.ts';
 import { responseOf, unreachable, wireError } from './head-http.ts';
 import type { ClusterConnection } from './connection.ts';
 
@@ -248,7 +249,7 @@ export class Transfers {
         } else {
           fruitless += 1;
         }
-        run.report('retrying', run.done);
+        run.report('retrying', run.done, err.message);
         if (fruitless > 0) await delay(Math.min(10_000, 500 * 2 ** fruitless), run.signal);
         for (let attempt = 0; ; attempt += 1) {
           const left = droppedAtMs + this.settings.resumeWithinMs - Date.now();
@@ -303,9 +304,9 @@ class TransferRun {
     this.report('running', bytesDone);
   }
 
-  report(state: TransferState, bytesDone: number): void {
+  report(state: TransferState, bytesDone: number, reason?: string): void {
     this.done = bytesDone;
-    this.emit({ ...this.base, bytesTotal: this.total, transferId: this.id, state, bytesDone });
+    this.emit({ ...this.base, bytesTotal: this.total, transferId: this.id, state, bytesDone, ...(reason === undefined ? {} : { reason: reason.slice(0, 1000) }) });
   }
 
   finish(state: 'done' | 'failed' | 'cancelled', bytesDone = this.done): void {
@@ -318,10 +319,11 @@ class TransferRun {
 
 /** Sends `localFile` from `offset` as one append; resolves with the session as the head then has it. */
 async function appendFile(endpoint: AgentEndpoint, route: string, localFile: string, offset: number, size: number, stallMs: number, run: TransferRun): Promise<UploadSession> {
-  const request = http.request(`${endpoint.baseUrl}${route}?offset=${offset}`, {
+  const request = await contentRequest(endpoint, {
     method: 'PUT',
+    path: `${route}?offset=${offset}`,
     signal: run.signal,
-    headers: { authorization: `Bearer ${endpoint.token}`, 'content-type': 'application/octet-stream', 'content-length': size - offset },
+    headers: { 'content-type': 'application/octet-stream', 'content-length': size - offset },
   });
   // Failures surface through the pipeline and the answer below; none may go unheard.
   request.on('error', () => undefined);
@@ -360,9 +362,11 @@ async function completeUpload(endpoint: AgentEndpoint, route: string, path: stri
 
 /** Appends the bytes of `path` from `offset` to `partial`; resolves with the partial file's size. */
 async function readInto(endpoint: AgentEndpoint, path: string, partial: string, offset: number, stallMs: number, run: TransferRun): Promise<number> {
-  const request = http.request(`${endpoint.baseUrl}${fsRoutes.content}?${new URLSearchParams({ path, offset: String(offset) })}`, {
+  const request = await contentRequest(endpoint, {
+    method: 'GET',
+    path: `${fsRoutes.content}?${new URLSearchParams({ path, offset: String(offset) })}`,
     signal: run.signal,
-    headers: { authorization: `Bearer ${endpoint.token}` },
+    headers: {},
   });
   request.on('error', () => undefined);
   const watch = stallWatch(stallMs, (why) => request.destroy(why));

@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import tls from 'node:tls';
 import { test } from 'node:test';
-import { createClusterCa, issueAgentCertificate } from './cluster-ca.ts';
+import { createClusterCa, issueAgentCertificate, issueDesktopCertificate } from './cluster-ca.ts';
 
 test('agent certificates chain to the cluster CA and carry the host id', async () => {
   const ca = await createClusterCa('lab');
@@ -51,4 +51,15 @@ test('two agents of one CA complete mutual TLS; an agent of another CA cannot', 
   } finally {
     server.close();
   }
+});
+
+test('a desktop certificate chains to the cluster CA, is a TLS client only and can never pass for a host', async () => {
+  const ca = await createClusterCa('lab');
+  const desktop = await issueDesktopCertificate(ca);
+  const cert = new X509Certificate(desktop.certPem);
+  assert.ok(cert.verify(new X509Certificate(ca.certPem).publicKey));
+  assert.equal(cert.subject, 'CN=Hopsdesk desktop\nOU=desktop');
+  // Only clientAuth: it cannot stand in for an agent's listener.
+  assert.deepEqual(cert.keyUsage, ['1.3.6.1.5.5.7.3.2']);
+  assert.ok(Date.parse(cert.validTo) - Date.now() <= 8 * 86_400_000, 'short-lived');
 });

@@ -14,6 +14,15 @@ x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const caLifetimeDays = 3650;
 const agentLifetimeDays = 825;
+/** A desktop's certificate is made afresh by each run that needs it and kept nowhere. */
+const desktopLifetimeDays = 7;
+
+/**
+ * The subject of a desktop's certificate. Its OU marks it for the head (`desktopOu` in
+ * cluster-agent/cluster-tls.ts), and its CN has a space, which no host id has, so it can
+ * never pass for an agent.
+ */
+export const desktopSubject = 'CN=Hopsdesk desktop, OU=desktop';
 
 /** A CA as stored: its certificate and its private key, both PEM. */
 export interface ClusterCa {
@@ -66,6 +75,35 @@ export async function issueAgentCertificate(ca: ClusterCa, hostId: string, now =
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
       new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: hostId }]),
+      await x509.AuthorityKeyIdentifierExtension.create(caCert),
+    ],
+  });
+  return { caPem: ca.certPem, certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
+}
+
+/**
+ * Issues a certificate for this desktop, signed by `ca`, good as a TLS client only: with
+ * it and a user's token the desktop reaches the head's file content routes on the
+ * cluster listener directly, without the SSH tunnel (docs/decisions.md).
+ */
+export async function issueDesktopCertificate(ca: ClusterCa, now = new Date()): Promise<AgentCredentials> {
+  const caCert = new x509.X509Certificate(ca.certPem);
+  const caKey = await importPrivateKey(ca.keyPem);
+  const keys = await generateKeys();
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: desktopSubject,
+    issuer: caCert.subject,
+    // An hour back, so a desktop clock a little ahead of the head's does not fail the handshake.
+    notBefore: new Date(now.getTime() - 3_600_000),
+    notAfter: daysAfter(now, desktopLifetimeDays),
+    signingAlgorithm: algorithm,
+    publicKey: keys.publicKey,
+    signingKey: caKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
     ],
   });

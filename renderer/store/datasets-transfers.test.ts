@@ -45,12 +45,15 @@ describe('transfers', () => {
     assert.equal(rows[0]!.bytesDone, 50);
   });
 
-  it('shows a retry and restarts the count at the offset the head committed', () => {
+  it('shows a retry with its reason and restarts the count at the offset the head committed', () => {
     let rows = progressApplied(transferChanged(queued('t1'), 't1', { state: 'running' }, 0), event({ bytesDone: 80 }), 10);
-    rows = progressApplied(rows, event({ bytesDone: 64, state: 'retrying' }), 20);
+    rows = progressApplied(rows, event({ bytesDone: 64, state: 'retrying', reason: 'A block needs 2 healthy workers.' }), 20);
     assert.equal(rows[0]!.state, 'retrying');
     assert.equal(rows[0]!.bytesDone, 64);
     assert.equal(rows[0]!.rate, 0);
+    assert.equal(rows[0]!.interruption, 'A block needs 2 healthy workers.');
+    rows = progressApplied(rows, event({ bytesDone: 70 }), 30);
+    assert.equal(rows[0]!.interruption, null, 'running again, the reason is gone');
   });
 
   it('gives a transfer started elsewhere a row of its own; a late event of a finished one changes nothing', () => {

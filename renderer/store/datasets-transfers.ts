@@ -31,6 +31,8 @@ export interface TransferRow {
   /** Smoothed bytes per second while running. */
   rate: number;
   problem: LoadProblem | null;
+  /** While resuming: why the transfer was interrupted, as the core said. */
+  interruption: string | null;
 }
 
 /** Rows kept; finished ones beyond this fall off the end. */
@@ -40,7 +42,7 @@ const finalStates = new Set<TransferState>(['done', 'failed', 'cancelled']);
 export const isFinal = (state: TransferState): boolean => finalStates.has(state);
 
 export function transferQueued(rows: TransferRow[], row: Pick<TransferRow, 'key' | 'direction' | 'path' | 'label' | 'bytesTotal'>, nowMs: number): TransferRow[] {
-  const queued: TransferRow = { ...row, transferId: null, bytesDone: 0, state: 'queued', startedAtMs: nowMs, updatedAtMs: nowMs, rate: 0, problem: null };
+  const queued: TransferRow = { ...row, transferId: null, bytesDone: 0, state: 'queued', startedAtMs: nowMs, updatedAtMs: nowMs, rate: 0, problem: null, interruption: null };
   return trim([...rows.filter((r) => r.key !== row.key), queued]);
 }
 
@@ -92,6 +94,7 @@ export function progressApplied(rows: TransferRow[], event: TransferProgress, no
       updatedAtMs: nowMs,
       rate: 0,
       problem: null,
+      interruption: event.reason ?? null,
     };
     return trim([...rows, fresh]);
   }
@@ -102,7 +105,8 @@ export function progressApplied(rows: TransferRow[], event: TransferProgress, no
     // After a retry the count restarts at the offset the head committed; the rate restarts too.
     const rate = event.bytesDone < r.bytesDone ? 0 : nextRate(r, event.bytesDone, nowMs);
     if (isFinal(r.state)) return { ...r, transferId: id ?? r.transferId };
-    return { ...r, transferId: id ?? r.transferId, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal ?? r.bytesTotal, state: nextState, updatedAtMs: nowMs, rate };
+    const interruption = nextState === 'retrying' ? (event.reason ?? r.interruption) : null;
+    return { ...r, transferId: id ?? r.transferId, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal ?? r.bytesTotal, state: nextState, updatedAtMs: nowMs, rate, interruption };
   });
 }
 

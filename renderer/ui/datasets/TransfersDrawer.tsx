@@ -91,7 +91,7 @@ export function TransfersDrawer() {
                 </span>
                 <span className="transfer-bytes num">{bytes}</span>
                 <span className="transfer-rate num">{row.state === 'running' && row.rate > 0 ? `${formatBytes(row.rate)}/s ${timeLeft(secondsLeft(row))}` : ''}</span>
-                <StateLabel icon={look.icon} tone={look.tone} word={look.word} spinning={look.spinning} dataState={row.state} title={row.problem ? `${row.problem.message} ${row.problem.hint}` : undefined} />
+                <StateLabel icon={look.icon} tone={look.tone} word={look.word} spinning={look.spinning} dataState={row.state} title={titleOf(row)} />
                 {!isFinal(row.state) ? (
                   <button type="button" className="button button-small" onClick={() => session.uploads.cancel(row.key)} aria-label={`Cancel ${row.direction} of ${row.label}`}>
                     Cancel
@@ -120,4 +120,11 @@ export function TransfersDrawer() {
       )}
     </section>
   );
+}
+
+/** The state label's tooltip: a failure's cause and next step, or why a transfer is resuming. */
+function titleOf(row: TransferRow): string | undefined {
+  if (row.problem) return `${row.problem.message} ${row.problem.hint}`;
+  if (row.state === 'retrying' && row.interruption !== null) return `Interrupted: ${row.interruption} It resumes by itself once the cluster answers again.`;
+  return undefined;
 }
