@@ -315,10 +315,10 @@ export class UploadSessions {
           at += piece.length;
           received += piece.length;
           if (current.size === session.blockSize) {
-            const full = current;
-            current = undefined;
+            // Should the previous commit fail, this block is still `current`, and dropped below.
             const before = await landed();
-            committing = this.commitOrDrop(before, full);
+            committing = this.commitOrDrop(before, current);
+            current = undefined;
             // Heard when awaited; until then a failure must not count as unhandled.
             committing.catch(() => undefined);
             if (session.size === null) {

@@ -15,7 +15,7 @@ import type { SecretStore } from '../security/secret-store.ts';
 import { HostLink, LocalForward } from '../ssh/host-link.ts';
 import type { DialDeps } from '../ssh/dial.ts';
 import { RemoteShell } from '../provision/remote-shell.ts';
-import { readRunFile, startService } from '../provision/service.ts';
+import { readLiveRunFile, startService } from '../provision/service.ts';
 
 /** What the workspace stores for an SSH cluster (validated when read back). */
 export const SshClusterProfile = Type.Object({
@@ -181,16 +181,17 @@ export class SshCluster {
       return { baseUrl: `http://127.0.0.1:${await this.forward.listen()}`, token: secrets.clientToken };
     }
     const head = this.host(this.profileValue.headHostId);
+    // Made while SSH logs in: the two do not depend on each other.
+    const direct = this.directContent(secrets);
     const shell = await this.shell(head.hostId);
-    let run = await readRunFile(shell);
-    const alive = run !== undefined && (await shell.exec(`kill -0 ${run.pid} 2>/dev/null && echo alive`)).stdout.trim() === 'alive';
-    if (!alive) {
+    let run = await readLiveRunFile(shell);
+    if (run === undefined) {
       this.deps.log(`cluster ${this.name}: the head agent is not running; starting its service`);
       await startService(shell, head.service, head.home);
       const deadline = Date.now() + 20_000;
       do {
         await new Promise((resolve) => setTimeout(resolve, 250));
-        run = await readRunFile(shell);
+        run = await readLiveRunFile(shell);
       } while (run === undefined && Date.now() < deadline);
       if (run === undefined) throw new HopsError('AGENT_UNREACHABLE', `The head agent on ${head.target} did not come back.`);
     }
@@ -198,8 +199,8 @@ export class SshCluster {
     this.forward.setRemotePort(run!.port);
     const port = await this.forward.listen();
     const endpoint: AgentEndpoint = { baseUrl: `http://127.0.0.1:${port}`, token: secrets.clientToken };
-    const direct = await this.directContent(secrets);
-    return direct === undefined ? endpoint : { ...endpoint, direct };
+    const made = await direct;
+    return made === undefined ? endpoint : { ...endpoint, direct: made };
   }
 
   /**
@@ -213,7 +214,12 @@ export class SshCluster {
     // Loaded when first needed: the certificate library is large, and most commands never send content.
     this.direct ??= import('../security/cluster-ca.ts')
       .then(({ issueDesktopCertificate }) => issueDesktopCertificate({ certPem: caCert, keyPem: caKey }))
-      .then((own): DirectContent => ({ host: headAddress, port: clusterPort, headHostId, tls: { ca: own.caPem, cert: own.certPem, key: own.keyPem } }));
+      .then((own): DirectContent => ({ host: headAddress, port: clusterPort, headHostId, tls: { ca: own.caPem, cert: own.certPem, key: own.keyPem } }))
+      .catch((err: Error) => {
+        // Content then keeps to the tunnel: slower, and just as correct.
+        this.deps.log(`cluster ${this.name}: no desktop certificate for direct file content (${err.message}); content goes through the SSH tunnel`);
+        return undefined;
+      });
     return this.direct;
   }
 
@@ -245,8 +251,7 @@ export class SshCluster {
     this.healedAtMs.set(hostId, nowMs);
     const host = this.host(hostId);
     const shell = await this.shell(hostId);
-    const run = await readRunFile(shell);
-    if (run !== undefined && (await shell.exec(`kill -0 ${run.pid} 2>/dev/null && echo alive`)).stdout.trim() === 'alive') return false;
+    if ((await readLiveRunFile(shell)) !== undefined) return false;
     this.deps.log(`cluster ${this.name}: the agent on ${hostId} is not running; starting its service`);
     await startService(shell, host.service, host.home);
     return true;

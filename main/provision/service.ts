@@ -105,13 +105,25 @@ export async function readRunFile(shell: RemoteShell): Promise<{ pid: number; po
   }
 }
 
+/** Prints the run file only while its process is alive: one round trip. */
+const liveRunFileCommand = `cd && f=${shellQuote(remotePaths.runFile)} && pid=$(sed -n 's/.*"pid": *\\([0-9]*\\).*/\\1/p' "$f" 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && cat "$f"`;
+
+/** The agent's run file while its process is alive; undefined when it is not running (or not yet). */
+export async function readLiveRunFile(shell: RemoteShell): Promise<{ pid: number; port: number; host: string; agentVersion: string } | undefined> {
+  const result = await shell.exec(liveRunFileCommand);
+  if (result.code !== 0) return undefined;
+  try {
+    return JSON.parse(result.stdout) as { pid: number; port: number; host: string; agentVersion: string };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Waits until the agent has written its run file (it does so once listening). */
 export async function waitForAgent(shell: RemoteShell, version: string, timeoutMs = 30_000): Promise<{ port: number }> {
   const deadline = Date.now() + timeoutMs;
-  // One round trip per look: the run file, printed only while its process is alive.
-  const look = `cd && f=${shellQuote(remotePaths.runFile)} && pid=$(sed -n 's/.*"pid": *\\([0-9]*\\).*/\\1/p' "$f" 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && cat "$f"`;
   while (Date.now() < deadline) {
-    const result = await shell.exec(look);
+    const result = await shell.exec(liveRunFileCommand);
     if (result.code === 0) {
       try {
         const run = JSON.parse(result.stdout) as { port: number; agentVersion: string };
