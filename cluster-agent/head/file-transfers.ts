@@ -153,42 +153,62 @@ export class FileTransfers {
   // Downloads.
 
   /**
-   * The bytes of `spans`, block after block. A block read whole is hashed and checked
-   * here too; a part of one relies on the host's check of the whole block before serving.
+   * The bytes of `spans`, block after block. Every replica is checked whole by the block
+   * store serving it before its first byte; a block read whole from another host is hashed
+   * and checked here too, as its bytes crossed the network. This host's own replica is not
+   * hashed twice: it was just checked, in this process.
    */
   private async *blockBytes(path: string, spans: BlockSpan[], first: OpenReplica, firstAttempts: ReadAttempts): AsyncGenerator<Buffer> {
-    for (const [i, span] of spans.entries()) {
-      const { block } = span;
-      const attempts = i === 0 ? firstAttempts : { tried: new Set<string>(), problems: [] };
-      let replica = i === 0 ? first : await this.openReplica(path, block, span.start, attempts);
-      const whole = span.start === 0 && span.end === block.size;
-      const hash = createHash('sha256');
-      const wanted = span.end - span.start;
-      let sent = 0;
-      for (;;) {
-        try {
-          for await (const chunk of replica.stream as AsyncIterable<Buffer>) {
-            const piece = chunk.length > wanted - sent ? chunk.subarray(0, wanted - sent) : chunk;
-            if (whole && piece.length < chunk.length) throw new Error(`it sent more than the block's ${block.size} bytes`);
-            if (whole) hash.update(piece);
-            sent += piece.length;
-            yield piece;
-            if (sent === wanted) break;
+    // The next block's replica is opened (and so checked whole by its store) while this
+    // one's bytes go out: checking a block takes a read of all of it.
+    let next: { attempts: ReadAttempts; opened: Promise<OpenReplica> } | undefined;
+    try {
+      for (const [i, span] of spans.entries()) {
+        const { block } = span;
+        const ahead = next;
+        next = undefined;
+        const attempts = i === 0 ? firstAttempts : (ahead?.attempts ?? { tried: new Set<string>(), problems: [] });
+        let replica = i === 0 ? first : await (ahead?.opened ?? this.openReplica(path, block, span.start, attempts));
+        const following = spans[i + 1];
+        if (following !== undefined) {
+          const nextAttempts: ReadAttempts = { tried: new Set(), problems: [] };
+          next = { attempts: nextAttempts, opened: this.openReplica(path, following.block, following.start, nextAttempts) };
+          // Heard when awaited, at the next block; until then a failure must not count as unhandled.
+          next.opened.catch(() => undefined);
+        }
+        const whole = span.start === 0 && span.end === block.size;
+        const verify = whole && !this.transport.isLocal(replica.hostId);
+        const hash = createHash('sha256');
+        const wanted = span.end - span.start;
+        let sent = 0;
+        for (;;) {
+          try {
+            for await (const chunk of replica.stream as AsyncIterable<Buffer>) {
+              const piece = chunk.length > wanted - sent ? chunk.subarray(0, wanted - sent) : chunk;
+              if (whole && piece.length < chunk.length) throw new Error(`it sent more than the block's ${block.size} bytes`);
+              if (verify) hash.update(piece);
+              sent += piece.length;
+              yield piece;
+              if (sent === wanted) break;
+            }
+            if (sent !== wanted) throw new Error(`it ended after ${span.start + sent} of ${block.size} bytes`);
+            replica.stream.destroy();
+            break;
+          } catch (err) {
+            replica.stream.destroy();
+            this.readFailed(replica.hostId, block, err, attempts);
+            replica = await this.openReplica(path, block, span.start + sent, attempts);
           }
-          if (sent !== wanted) throw new Error(`it ended after ${span.start + sent} of ${block.size} bytes`);
-          replica.stream.destroy();
-          break;
-        } catch (err) {
-          replica.stream.destroy();
-          this.readFailed(replica.hostId, block, err, attempts);
-          replica = await this.openReplica(path, block, span.start + sent, attempts);
+        }
+        if (!verify) continue;
+        const digest = hash.digest('hex');
+        if (digest !== block.sha256) {
+          throw new HopsError('BLOCK_CORRUPT', `Block ${block.index} of ${path} read as SHA-256 ${digest}, not the ${block.sha256 ?? '?'} it was written with.`);
         }
       }
-      if (!whole) continue;
-      const digest = hash.digest('hex');
-      if (digest !== block.sha256) {
-        throw new HopsError('BLOCK_CORRUPT', `Block ${block.index} of ${path} read as SHA-256 ${digest}, not the ${block.sha256 ?? '?'} it was written with.`);
-      }
+    } finally {
+      // A download stopped early lets go of the replica opened ahead.
+      if (next !== undefined) void next.opened.then((replica) => replica.stream.destroy(), () => undefined);
     }
   }
 

@@ -382,7 +382,7 @@ async function readInto(endpoint: AgentEndpoint, path: string, partial: string, 
       throw wireError(response.statusCode ?? 500, body, path);
     }
     const expected = Number(response.headers['content-length']);
-    await pipeline(response, counter(offset, (bytes) => (watch.moved(), run.progress(bytes))), createWriteStream(partial, { flags: 'a', mode: 0o644 })).catch((err: Error) => {
+    await pipeline(response, counter(offset, (bytes) => (watch.moved(), run.progress(bytes))), createWriteStream(partial, { flags: 'a', mode: 0o644, highWaterMark: 1024 * 1024 })).catch((err: Error) => {
       throw run.signal.aborted ? err : unreachable(endpoint, err);
     });
     const size = (await stat(partial)).size;
