@@ -2,6 +2,11 @@
  * The agent's logger: one JSON object per line on stderr and, when configured, appended
  * to a log file. Secrets handed to it are masked in every line as a last line of
  * defence; callers never pass tokens on purpose.
+ *
+ * Lines are written together once per event-loop turn: a busy head logs a line per file
+ * created, and two synchronous writes per line were a sixth of its time. Errors are
+ * written at once, with whatever waits before them, and so is everything when the
+ * process exits; a `kill -9` loses at most the lines of the turn it struck.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 
@@ -15,7 +20,9 @@ export interface AgentLog {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
-  /** Closes the log file, if any; later lines still reach stderr. */
+  /** Writes the lines still waiting for the end of this event-loop turn. */
+  flush(): void;
+  /** Writes what waits and closes the log file, if any; later lines still reach stderr. */
   close(): void;
 }
 
@@ -24,35 +31,64 @@ export interface AgentLogOptions {
   file?: string | undefined;
   /** Values that must never appear in a line (tokens). */
   secrets?: readonly string[];
-  /** Where lines go besides the file; stderr unless a test captures them. */
+  /** Where lines go besides the file, each at once; stderr (a turn's lines together) unless a test captures them. */
   sink?: (line: string) => void;
 }
 
 /** Creates a JSON-lines logger. */
 export function createAgentLog(options: AgentLogOptions = {}): AgentLog {
-  const sink = options.sink ?? ((line: string) => process.stderr.write(line));
+  // A test's sink gets each line at once; stderr gets them together, as the file does.
+  const sink = options.sink;
   const secrets = (options.secrets ?? []).filter((secret) => secret.length > 0);
   let fd = options.file === undefined ? undefined : openSync(options.file, 'a', 0o600);
+
+  let pending = '';
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (pending === '') return;
+    const lines = pending;
+    pending = '';
+    if (sink === undefined) process.stderr.write(lines);
+    if (fd !== undefined) writeSync(fd, lines);
+  };
 
   const write = (level: LogLevel, msg: string, fields: LogFields = {}): void => {
     let line = JSON.stringify({ t: new Date().toISOString(), level, msg, ...fields }, errorReplacer);
     for (const secret of secrets) line = line.replaceAll(secret, '[redacted]');
     line += '\n';
-    sink(line);
-    if (fd !== undefined) writeSync(fd, line);
+    sink?.(line);
+    if (sink !== undefined && fd === undefined) return;
+    pending += line;
+    if (level === 'error') flush();
+    else if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
   };
 
-  return {
+  const log: AgentLog = {
     write,
     info: (msg, fields) => write('info', msg, fields),
     warn: (msg, fields) => write('warn', msg, fields),
     error: (msg, fields) => write('error', msg, fields),
+    flush,
     close: () => {
+      flush();
+      open.delete(log);
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
     },
   };
+  if (sink === undefined || fd !== undefined) open.add(log);
+  return log;
 }
+
+/** Loggers whose waiting lines are written when the process exits. */
+const open = new Set<AgentLog>();
+process.once('exit', () => {
+  for (const log of open) log.flush();
+});
 
 /** Errors serialise to `{}` by default; keep what helps a reader of the log. */
 function errorReplacer(_key: string, value: unknown): unknown {
