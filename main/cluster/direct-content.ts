@@ -47,21 +47,23 @@ export interface ContentRequestOptions {
 
 /**
  * A request for file content to the head: over the direct path when the endpoint has one
- * and it answers the handshake, otherwise through the tunnel.
+ * and it answers the handshake, otherwise through the tunnel. `where` names what was
+ * reached, for errors.
  */
-export async function contentRequest(endpoint: AgentEndpoint, options: ContentRequestOptions): Promise<http.ClientRequest> {
+export async function contentRequest(endpoint: AgentEndpoint, options: ContentRequestOptions): Promise<{ request: http.ClientRequest; where: string }> {
   const { method, path, signal } = options;
   const headers = { ...options.headers, authorization: `Bearer ${endpoint.token}` };
   const direct = endpoint.direct;
   if (direct !== undefined && Date.now() - (unreachableAtMs.get(direct) ?? -Infinity) > retryAfterMs) {
     const socket = await dial(direct, signal).catch(() => undefined);
     if (socket !== undefined) {
-      return http.request({ host: direct.host, port: direct.port, path, method, headers, ...(signal === undefined ? {} : { signal }), createConnection: () => socket });
+      const request = http.request({ host: direct.host, port: direct.port, path, method, headers, ...(signal === undefined ? {} : { signal }), createConnection: () => socket });
+      return { request, where: `${direct.host}:${direct.port} (its cluster listener)` };
     }
     if (signal?.aborted === true) throw signal.reason;
     unreachableAtMs.set(direct, Date.now());
   }
-  return http.request(`${endpoint.baseUrl}${path}`, { method, headers, ...(signal === undefined ? {} : { signal }) });
+  return { request: http.request(`${endpoint.baseUrl}${path}`, { method, headers, ...(signal === undefined ? {} : { signal }) }), where: endpoint.baseUrl };
 }
 
 /** A TLS connection to the head's cluster listener, once its handshake is done. */

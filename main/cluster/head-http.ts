@@ -32,8 +32,9 @@ export function wireError(status: number, body: string, what: string): HopsError
   return new HopsError('AGENT_UNREACHABLE', `The head answered ${status} for ${what}.`);
 }
 
-export function unreachable(endpoint: AgentEndpoint, err: Error): HopsError {
+/** A transport failure as the desktop reports it; `where` names what was dialled when it was not `endpoint.baseUrl`. */
+export function unreachable(endpoint: AgentEndpoint, err: Error, where = endpoint.baseUrl): HopsError {
   if (err instanceof HopsError) return err;
   const cause = err.cause instanceof Error ? err.cause.message : err.message;
-  return new HopsError('AGENT_UNREACHABLE', `Cannot reach the head at ${endpoint.baseUrl}: ${cause}.`, { cause: err });
+  return new HopsError('AGENT_UNREACHABLE', `Cannot reach the head at ${where}: ${cause}.`, { cause: err });
 }

@@ -169,13 +169,13 @@ export function createStreamTransfers(clusters: Pick<Clusters, 'ready'>, bus: Ev
   async function download(request: StreamDownload, run: Running): Promise<OpenedDownload> {
     const endpoint = await endpointOf(request.cluster);
     if (run.cancelled) throw cancelled('download', request.path, true);
-    const fromHead = await contentRequest(endpoint, { method: 'GET', path: `${fsRoutes.content}?${new URLSearchParams({ path: request.path })}`, headers: {} });
+    const { request: fromHead, where } = await contentRequest(endpoint, { method: 'GET', path: `${fsRoutes.content}?${new URLSearchParams({ path: request.path })}`, headers: {} });
     run.stop = () => fromHead.destroy();
     if (run.cancelled) fromHead.destroy();
     fromHead.end();
     const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
       fromHead.once('response', resolve);
-      fromHead.once('error', (err) => reject(run.cancelled ? cancelled('download', request.path, true) : unreachable(endpoint, err)));
+      fromHead.once('error', (err) => reject(run.cancelled ? cancelled('download', request.path, true) : unreachable(endpoint, err, where)));
     });
     if ((response.statusCode ?? 500) >= 300) {
       let text = '';

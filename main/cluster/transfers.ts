@@ -319,7 +319,7 @@ class TransferRun {
 
 /** Sends `localFile` from `offset` as one append; resolves with the session as the head then has it. */
 async function appendFile(endpoint: AgentEndpoint, route: string, localFile: string, offset: number, size: number, stallMs: number, run: TransferRun): Promise<UploadSession> {
-  const request = await contentRequest(endpoint, {
+  const { request, where } = await contentRequest(endpoint, {
     method: 'PUT',
     path: `${route}?offset=${offset}`,
     signal: run.signal,
@@ -338,7 +338,7 @@ async function appendFile(endpoint: AgentEndpoint, route: string, localFile: str
   );
   try {
     const result = await answer;
-    if (result instanceof Error) throw unreachable(endpoint, sent ?? result);
+    if (result instanceof Error) throw unreachable(endpoint, sent ?? result, where);
     if (result.status >= 300) throw wireError(result.status, result.body, route);
     return JSON.parse(result.body) as UploadSession;
   } finally {
@@ -362,7 +362,7 @@ async function completeUpload(endpoint: AgentEndpoint, route: string, path: stri
 
 /** Appends the bytes of `path` from `offset` to `partial`; resolves with the partial file's size. */
 async function readInto(endpoint: AgentEndpoint, path: string, partial: string, offset: number, stallMs: number, run: TransferRun): Promise<number> {
-  const request = await contentRequest(endpoint, {
+  const { request, where } = await contentRequest(endpoint, {
     method: 'GET',
     path: `${fsRoutes.content}?${new URLSearchParams({ path, offset: String(offset) })}`,
     signal: run.signal,
@@ -374,7 +374,7 @@ async function readInto(endpoint: AgentEndpoint, path: string, partial: string, 
     request.end();
     const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
       request.once('response', resolve);
-      request.once('error', (err) => reject(unreachable(endpoint, err)));
+      request.once('error', (err) => reject(unreachable(endpoint, err, where)));
     });
     if ((response.statusCode ?? 500) >= 300) {
       let body = '';
@@ -383,7 +383,7 @@ async function readInto(endpoint: AgentEndpoint, path: string, partial: string, 
     }
     const expected = Number(response.headers['content-length']);
     await pipeline(response, counter(offset, (bytes) => (watch.moved(), run.progress(bytes))), createWriteStream(partial, { flags: 'a', mode: 0o644, highWaterMark: 1024 * 1024 })).catch((err: Error) => {
-      throw run.signal.aborted ? err : unreachable(endpoint, err);
+      throw run.signal.aborted ? err : unreachable(endpoint, err, where);
     });
     const size = (await stat(partial)).size;
     if (Number.isFinite(expected) && size !== offset + expected) {
