@@ -3,9 +3,10 @@
  * the size is declared), then fed by appends, each starting at the session's
  * `committedBytes`; the head commits a block once its whole pipeline acknowledged it, in
  * one transaction with the session's progress, while the next block's bytes already
- * arrive. A dropped link loses only the blocks in flight: the client asks for `committedBytes` and sends from there. `complete` makes the
- * file visible atomically (replacing an existing one only then, when the session said
- * `overwrite`); `abort` drops it.
+ * arrive. A dropped link loses only the blocks in flight: the client asks for
+ * `committedBytes` and sends from there. `complete` makes the file visible atomically
+ * (replacing an existing one only then, when the session said `overwrite`); `abort`
+ * drops it.
  *
  * Sessions live in the cluster database with their committed blocks, so they survive a
  * head restart; one unused for `ttlMs` expires and its blocks are reclaimed. Only the
@@ -365,6 +366,7 @@ export class UploadSessions {
     }
   }
 
+  /** Ends a block's pipeline and commits it with the session's progress, in one transaction. */
   private async commit(session: UploadSessionRecord, block: OpenBlock): Promise<UploadSessionRecord> {
     const written = await this.blocks.finish(block);
     const next: UploadSessionRecord = {
