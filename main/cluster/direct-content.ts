@@ -82,18 +82,19 @@ function dial(direct: DirectContent, signal = new AbortController().signal): Pro
     const abort = () => socket.destroy(signal.reason as Error);
     signal.addEventListener('abort', abort, { once: true });
     const timer = setTimeout(() => socket.destroy(new Error(`no TLS handshake within ${connectWithinMs / 1000} s`)), connectWithinMs);
-    socket.once('secureConnect', () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', abort);
-      socket.removeListener('error', reject);
-      // The request takes the socket's errors over; until it does, none may go unheard.
-      socket.on('error', () => undefined);
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
+    const failed = (err: Error) => {
       clearTimeout(timer);
       signal.removeEventListener('abort', abort);
       reject(err);
+    };
+    socket.once('error', failed);
+    socket.once('secureConnect', () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', abort);
+      socket.removeListener('error', failed);
+      // The request takes the socket's errors over; until it does, none may go unheard.
+      socket.on('error', () => undefined);
+      resolve(socket);
     });
   });
 }
