@@ -24,6 +24,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { agentRoutes, type HostsReply } from '../../protocol/agent-api.ts';
 import { fsRoutes, type ListPage } from '../../protocol/fs.ts';
 import type { User } from '../../protocol/projects.ts';
+import { responseOf } from '../../main/cluster/head-http.ts';
 import { ClusterDb } from '../../cluster-agent/head/cluster-db.ts';
 import { Namespace } from '../../cluster-agent/head/namespace.ts';
 import { NamespaceStore, projectsInodeId } from '../../cluster-agent/head/namespace-store.ts';
@@ -156,17 +157,10 @@ async function call<T>(port: number, token: string, method: string, route: strin
     body = options.body;
   }
   if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
-  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port, path: `${route}${search}`, method, headers, agent: keepAlive }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
+  const request = http.request({ host: '127.0.0.1', port, path: `${route}${search}`, method, headers, agent: keepAlive });
+  const answer = responseOf(request);
+  request.end(body);
+  const { status, body: text } = await answer;
   if (status !== 200) throw new Error(`${method} ${route}${search} answered ${status}: ${text}`);
   return JSON.parse(text) as T;
 }
