@@ -278,7 +278,9 @@ async function run(name: string, command: ParsedCommand, operand: string | undef
       const { watchTransfers } = await import('./transfer-progress.ts');
       return withCore(flags, log, { connect: true }, async (core) => {
         // Progress on a terminal (rewritten in place on stderr); dropped links and resumes anywhere; Ctrl-C cancels.
-        const watch = watchTransfers(core, { tty: process.stderr.isTTY === true && !flags.json, write: (text) => process.stderr.write(text) });
+        // With --json, stderr carries the error document alone: the notices of an
+        // interrupted and resumed transfer are for people, and the result says how it ended.
+        const watch = watchTransfers(core, { tty: process.stderr.isTTY === true && !flags.json, write: flags.json ? () => undefined : (text) => process.stderr.write(text) });
         try {
           const output = await datasetCommand(core, name.slice('dataset '.length), operands, values);
           print(output, flags.json);
