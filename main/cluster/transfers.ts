@@ -135,8 +135,17 @@ export class Transfers {
           endpoint,
           async (at) => {
             endpoint = at;
-            const reply = await appendFile(at, route, request.localFile, committed, size, this.settings.stallMs, run);
-            return reply.committedBytes;
+            try {
+              const reply = await appendFile(at, route, request.localFile, committed, size, this.settings.stallMs, run);
+              return reply.committedBytes;
+            } catch (err) {
+              // An append cut off with its link may still land a block after the head told
+              // us where it stood (its commits overlap the next block's bytes): ask again.
+              if (!(err instanceof HopsError) || err.code !== 'UPLOAD_OFFSET_MISMATCH') throw err;
+              const status = await callHead<UploadSession>(at, 'GET', route, run.signal);
+              run.report('running', status.committedBytes);
+              return status.committedBytes;
+            }
           },
           async (at) => {
             const status = await callHead<UploadSession>(at, 'GET', route, run.signal);
