@@ -11,8 +11,7 @@
  *   the shipped `FULL` (the cost of a commit's fsync), and the store's inserts batched 1000
  *   to a transaction (the ceiling group commit would approach).
  *
- * A create is what an empty upload does: `beginUpload` (a writing inode) then
- * `completeUpload` (visible), two transactions.
+ * A create is what an empty upload does: `createEmptyFile`, one transaction.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,7 +24,7 @@ import { agentRoutes, type HostsReply } from '../../protocol/agent-api.ts';
 import { fsRoutes, type ListPage } from '../../protocol/fs.ts';
 import type { User } from '../../protocol/projects.ts';
 import { responseOf } from '../../main/cluster/head-http.ts';
-import { ClusterDb } from '../../cluster-agent/head/cluster-db.ts';
+import { ClusterDb, clusterDbPragmas } from '../../cluster-agent/head/cluster-db.ts';
 import { Namespace } from '../../cluster-agent/head/namespace.ts';
 import { NamespaceStore, projectsInodeId } from '../../cluster-agent/head/namespace-store.ts';
 import { ProjectStore } from '../../cluster-agent/head/project-store.ts';
@@ -215,7 +214,7 @@ function openNamespace(dir: string, variant: Variant): { namespace: Namespace; a
   // ClusterDb creates and migrates the file; the stores then run over a connection set up as the variant says.
   ClusterDb.open(file).close();
   const db = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: 5000 });
-  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${variant.synchronous}; PRAGMA foreign_keys = ON;`);
+  db.exec(clusterDbPragmas(variant.synchronous));
   const namespaceStore = new NamespaceStore(db);
   const projectStore = new ProjectStore(db);
   const token = randomBytes(24).toString('base64url');
@@ -237,8 +236,7 @@ async function inProcessRates(dir: string, files: number, variant: Variant): Pro
     const at = (i: number) => `/Projects/bench/ns/f-${i}`;
     const createMs = await timeIt(() => {
       for (let i = 0; i < files; i += 1) {
-        const upload = namespace.beginUpload(admin, at(i), { overwrite: false, blockSize, replication: () => 1 });
-        namespace.completeUpload(upload, 0);
+        namespace.createEmptyFile(admin, at(i), { overwrite: false, blockSize, replication: () => 1 });
       }
     });
     const statMs = await timeIt(() => {

@@ -136,7 +136,7 @@ const whatIf =
     : [
         '| in-process, the namespace module | creates/s | stats/s | list pages/s |',
         '|---|---|---|---|',
-        opsRow('as shipped (`synchronous = FULL`, statements prepared once)', ns.inProcess),
+        opsRow('as shipped (`synchronous = FULL`, `locking_mode = EXCLUSIVE`, statements prepared once)', ns.inProcess),
         ...ns.whatIf.map((w) => opsRow(`what if: ${w.what}`, w.rates)),
         `| what if: store inserts, 1000 per transaction (no checks) | ${whole(ns.batched)} | | |`,
       ].join('\n');

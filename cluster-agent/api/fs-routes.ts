@@ -36,7 +36,7 @@ import { passBodiesThrough, streamedBody, streamingRoute } from './streamed-body
 
 /** The head's filesystem behind these routes. */
 export interface FilesystemServices {
-  namespace: Pick<Namespace, 'stat' | 'list' | 'mkdir' | 'remove' | 'move'>;
+  namespace: Pick<Namespace, 'statIn' | 'listIn' | 'mkdir' | 'remove' | 'move'>;
   transfers: Pick<FileTransfers, 'upload' | 'download' | 'blockLocations'>;
   blockMap: Pick<BlockMap, 'reclaimSoon' | 'report' | 'markCorrupt'>;
   /** fsck, safe mode and per-file replication health (`fs-durability-routes.ts`). */
@@ -62,16 +62,16 @@ export function headFsRoutes(app: FastifyInstance, fs: FilesystemServices, prote
     protect(fsRoutes.stat, 'client'),
     { schema: { querystring: PathQuery } },
     async (request): Promise<FileStat> => {
-      const stat = namespace.stat(callerOf(request), request.query.path);
-      return health === undefined ? stat : health.ofStat(stat);
+      const { stat, dirId } = namespace.statIn(callerOf(request), request.query.path);
+      return health === undefined ? stat : health.ofStat(stat, dirId);
     },
   );
   app.get<{ Querystring: ListQuery }>(
     protect(fsRoutes.list, 'client'),
     { schema: { querystring: ListQuery } },
     async (request): Promise<ListPage> => {
-      const page = namespace.list(callerOf(request), request.query.path, request.query.cursor, request.query.limit);
-      return health === undefined ? page : health.ofPage(request.query.path, page);
+      const { page, dirId } = namespace.listIn(callerOf(request), request.query.path, request.query.cursor, request.query.limit);
+      return health === undefined ? page : health.ofPage(page, dirId);
     },
   );
   app.post<{ Body: MkdirRequest }>(

@@ -209,8 +209,16 @@ describe('the head cluster registry', () => {
     assert.equal(db.hosts()[0]?.draining, false);
   });
 
-  test('the database file is WAL, intact and at the latest schema version', async () => {
+  test('the database file is held by the head alone while open, and is WAL, intact and at the latest schema version', async () => {
     const { DatabaseSync } = await import('node:sqlite');
+    const intruder = new DatabaseSync(file(), { readOnly: true, timeout: 0 });
+    try {
+      assert.throws(() => intruder.prepare('PRAGMA user_version').get(), /database is locked/);
+    } finally {
+      intruder.close();
+    }
+    cluster.stop();
+    db.close();
     const probe = new DatabaseSync(file(), { readOnly: true });
     try {
       assert.deepEqual({ ...probe.prepare('PRAGMA journal_mode').get() }, { journal_mode: 'wal' });
@@ -219,5 +227,6 @@ describe('the head cluster registry', () => {
     } finally {
       probe.close();
     }
+    open();
   });
 });

@@ -266,6 +266,13 @@ export class NamespaceStore {
     return this.mustInode(Number(result.lastInsertRowid));
   }
 
+  /** An empty file, complete at once. */
+  insertEmptyFile(parentId: number, name: string, file: { replication: number; blockSize: number; createdBy: string; mtimeMs: number }): InodeRecord {
+    const result = prepared(this.db, "INSERT INTO inodes (parent_id, name, type, state, replication, block_size, mtime, created_by) VALUES (?, ?, 'file', 'complete', ?, ?, ?, ?)")
+      .run(parentId, name, file.replication, file.blockSize, file.mtimeMs, file.createdBy);
+    return { id: Number(result.lastInsertRowid), parentId, name, type: 'file', state: 'complete', size: 0, ...file };
+  }
+
   completeFile(id: number, size: number, mtimeMs: number): void {
     prepared(this.db,"UPDATE inodes SET state = 'complete', size = ?, mtime = ? WHERE id = ?").run(size, mtimeMs, id);
   }

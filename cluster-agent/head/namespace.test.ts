@@ -125,6 +125,33 @@ describe('the namespace', () => {
     throwsCode(() => namespace.completeUpload(doomed, 0), 'PATH_NOT_FOUND', /while it was being uploaded/);
   });
 
+  test('an empty file is created complete in one step, replaces a file only with overwrite, and never a directory', () => {
+    const create = (file: string, overwrite = false) => namespace.createEmptyFile(owner, file, { overwrite, blockSize: 4096, replication: () => 2 });
+    nowMs += 1000;
+    const made = create('/Projects/vision/data/empty.txt');
+    assert.deepEqual(
+      { ...namespace.stat(owner, '/Projects/vision/data/empty.txt') },
+      { path: '/Projects/vision/data/empty.txt', name: 'empty.txt', type: 'file', size: 0, replication: 2, blockSize: 4096, mtimeMs: nowMs, complete: true, createdBy: owner.name },
+    );
+    assert.deepEqual(made, namespace.stat(owner, '/Projects/vision/data/empty.txt'));
+    assert.equal(namespace.stat(owner, '/Projects/vision/data').mtimeMs, nowMs, 'its directory was touched');
+    assert.equal(namespace.statIn(owner, '/Projects/vision/data/empty.txt').dirId, db.namespace.child(db.namespace.child(2, 'vision')?.id ?? 0, 'data')?.id);
+    throwsCode(() => create('/Projects/vision/data/empty.txt'), 'PATH_EXISTS');
+    // Overwriting a file with blocks leaves them orphans; the new file has none.
+    const withBlock = upload('/Projects/vision/data/full.bin');
+    namespace.addBlock(withBlock, 0, 'c'.repeat(32), ['w1']);
+    namespace.blockWritten(withBlock, 'c'.repeat(32), 7, 'd'.repeat(64), ['w1']);
+    namespace.completeUpload(withBlock, 7);
+    assert.equal(create('/Projects/vision/data/full.bin', true).size, 0);
+    assert.deepEqual(namespace.readPlan(owner, '/Projects/vision/data/full.bin').blocks, []);
+    assert.equal(db.namespace.block('c'.repeat(32))?.inodeId, null);
+    namespace.mkdir(owner, '/Projects/vision/data/folder');
+    throwsCode(() => create('/Projects/vision/data/folder', true), 'NOT_A_FILE');
+    throwsCode(() => create('/Projects/vision/nope/x'), 'PATH_NOT_FOUND');
+    throwsCode(() => create('/Projects/vision/data2'), 'PATH_INVALID', /inside-dataset/);
+    for (const file of ['empty.txt', 'full.bin', 'folder']) namespace.remove(owner, `/Projects/vision/data/${file}`, true, true);
+  });
+
   test('directories: mkdir with parents, files in the way, moves and removes', () => {
     const made = namespace.mkdir(owner, '/Projects/vision/data/x/y/z', true);
     assert.equal(made.path, '/Projects/vision/data/x/y/z');

@@ -124,10 +124,19 @@ export class Namespace {
 
   /** A file or directory (data.read; `/` and `/Projects` for any user). */
   stat(caller: User, path: string): FileStat {
+    return this.statIn(caller, path).stat;
+  }
+
+  /** `stat`, with the inode id of the directory holding what it names (`/` has none). */
+  statIn(caller: User, path: string): { stat: FileStat; dirId: number | null } {
     const parts = parseFsPath(path);
-    if (parts.level === 'root' || parts.level === 'projects') return fileStat(path, this.fixedDir(parts));
+    if (parts.level === 'root' || parts.level === 'projects') {
+      const inode = this.fixedDir(parts);
+      return { stat: fileStat(path, inode), dirId: inode.parentId };
+    }
     const scope = this.scope(caller, parts, 'data.read', `reading ${path}`);
-    return fileStat(path, this.mustResolve(scope, parts));
+    const inode = this.mustResolve(scope, parts);
+    return { stat: fileStat(path, inode), dirId: inode.parentId };
   }
 
   /**
@@ -135,23 +144,31 @@ export class Namespace {
    * `/Projects` lists the projects whose data the caller may read.
    */
   list(caller: User, path: string, cursor?: string, limit: number = fsDefaults.listPage): ListPage {
+    return this.listIn(caller, path, cursor, limit).page;
+  }
+
+  /** `list`, with the inode id of the directory its entries are in (a listed file's own). */
+  listIn(caller: User, path: string, cursor?: string, limit: number = fsDefaults.listPage): { page: ListPage; dirId: number | null } {
     const parts = parseFsPath(path);
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     if (parts.level === 'root') {
       const entries = after === undefined ? [fileStat('/Projects', this.fixedDir({ ...parts, level: 'projects' }))] : [];
-      return { entries: entries.slice(0, limit), nextCursor: null };
+      return { page: { entries: entries.slice(0, limit), nextCursor: null }, dirId: rootInodeId };
     }
-    if (parts.level === 'projects') return this.listProjects(caller, after, limit);
+    if (parts.level === 'projects') return { page: this.listProjects(caller, after, limit), dirId: projectsInodeId };
     const scope = this.scope(caller, parts, 'data.read', `listing ${path}`);
     const inode = this.mustResolve(scope, parts);
-    if (inode.type === 'file') return { entries: after === undefined ? [fileStat(path, inode)] : [], nextCursor: null };
+    if (inode.type === 'file') return { page: { entries: after === undefined ? [fileStat(path, inode)] : [], nextCursor: null }, dirId: inode.parentId };
     const own = this.store.children(inode.id, after, limit + 1).map((child) => ({ name: child.name, stat: fileStat(`${path}/${child.name}`, child) }));
     const entries = parts.level === 'project' ? mergeByName(own, this.sharedEntries(scope.record, after, limit + 1)) : own;
     const page = entries.slice(0, limit);
     const last = page.at(-1);
     return {
-      entries: page.map((entry) => entry.stat),
-      nextCursor: entries.length > limit && last !== undefined ? encodeCursor(last.name) : null,
+      page: {
+        entries: page.map((entry) => entry.stat),
+        nextCursor: entries.length > limit && last !== undefined ? encodeCursor(last.name) : null,
+      },
+      dirId: inode.id,
     };
   }
 
@@ -285,21 +302,29 @@ export class Namespace {
    * complete). The file stays invisible until `completeUpload`.
    */
   beginUpload(caller: User, path: string, options: UploadOptions): Upload {
-    const parts = parseFsPath(path);
-    this.refuseManaged(parts, 'it is a directory made with its project');
-    if (parts.level === 'dataset') throw pathRule(path, 'inside-dataset', `"${parts.dataset ?? ''}" would be a file right under the project`);
+    const parts = this.fileParts(path);
     return this.store.transaction(() => {
-      const scope = this.scope(caller, parts, 'data.write', `writing ${path}`);
-      const parent = this.resolveDir(scope, parts.names.slice(0, -1));
-      const name = parts.names.at(-1) ?? '';
-      const existing = this.store.child(parent.id, name);
-      if (existing?.type === 'dir') throw new HopsError('NOT_A_FILE', `${showPath(path)} is a directory.`);
-      if (existing !== undefined && !options.overwrite) {
-        throw new HopsError('PATH_EXISTS', `${showPath(path)} already exists.`, { hint: 'Upload with overwrite=true to replace it.' });
-      }
+      const { parent, name } = this.fileTarget(caller, parts, options.overwrite);
       const replication = options.replication();
       const inode = this.store.insertWritingFile(parent.id, name, { replication, blockSize: options.blockSize, createdBy: caller.name, mtimeMs: this.now() });
       return { inodeId: inode.id, path, user: caller.name, overwrite: options.overwrite, replication, blockSize: options.blockSize };
+    });
+  }
+
+  /**
+   * Creates an empty file at `path` (data.write), checked as `beginUpload` checks, in one
+   * transaction: with no bytes to wait for, it skips the invisible writing stage.
+   */
+  createEmptyFile(caller: User, path: string, options: UploadOptions): FileStat {
+    const parts = this.fileParts(path);
+    return this.store.transaction(() => {
+      const { parent, name, existing } = this.fileTarget(caller, parts, options.overwrite);
+      const replication = options.replication();
+      if (existing !== undefined) this.store.deleteInode(existing.id);
+      const nowMs = this.now();
+      const inode = this.store.insertEmptyFile(parent.id, name, { replication, blockSize: options.blockSize, createdBy: caller.name, mtimeMs: nowMs });
+      this.store.touch(parent.id, nowMs);
+      return fileStat(path, inode);
     });
   }
 
@@ -415,6 +440,27 @@ export class Namespace {
     const inode = this.mustResolve(scope, { path, names, level: 'inside', project: names[1], dataset: names[2] });
     if (inode.type !== 'dir') throw new HopsError('NOT_A_DIRECTORY', `${showPath(path)} is a file.`);
     return inode;
+  }
+
+  /** The parts of a path a file may be written at: inside a dataset. */
+  private fileParts(path: string): FsPathParts {
+    const parts = parseFsPath(path);
+    this.refuseManaged(parts, 'it is a directory made with its project');
+    if (parts.level === 'dataset') throw pathRule(path, 'inside-dataset', `"${parts.dataset ?? ''}" would be a file right under the project`);
+    return parts;
+  }
+
+  /** Where a file is written (data.write): its directory, its name, and the file it replaces, which needs `overwrite`. */
+  private fileTarget(caller: User, parts: FsPathParts, overwrite: boolean): { parent: InodeRecord; name: string; existing: InodeRecord | undefined } {
+    const scope = this.scope(caller, parts, 'data.write', `writing ${parts.path}`);
+    const parent = this.resolveDir(scope, parts.names.slice(0, -1));
+    const name = parts.names.at(-1) ?? '';
+    const existing = this.store.child(parent.id, name);
+    if (existing?.type === 'dir') throw new HopsError('NOT_A_FILE', `${showPath(parts.path)} is a directory.`);
+    if (existing !== undefined && !overwrite) {
+      throw new HopsError('PATH_EXISTS', `${showPath(parts.path)} already exists.`, { hint: 'Upload with overwrite=true to replace it.' });
+    }
+    return { parent, name, existing };
   }
 
   private refuseManaged(parts: FsPathParts, why: string, field = '/path'): void {

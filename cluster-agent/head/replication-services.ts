@@ -51,7 +51,7 @@ export function startDurability(deps: DurabilityDeps): Durability {
   const services: FsDurabilityServices = {
     fsck: new Fsck({ store: db.replication, namespace: db.namespace, projects: db.projects, transport, safeMode }),
     safeMode,
-    health: new ReplicationHealth({ store: db.replication, namespace: db.namespace, transport }),
+    health: new ReplicationHealth({ store: db.replication, transport }),
   };
   return {
     services,

@@ -163,14 +163,13 @@ export class UploadSessions {
    * transaction: no session and no block, so nothing to append or complete.
    */
   async createEmpty(caller: User, request: Pick<CreateUploadRequest, 'path' | 'overwrite' | 'blockSize' | 'replication'>): Promise<FileStat> {
-    const stat = await this.store.together(() => {
-      const upload = this.namespace.beginUpload(caller, request.path, {
+    const stat = await this.store.together(() =>
+      this.namespace.createEmptyFile(caller, request.path, {
         overwrite: request.overwrite ?? false,
         blockSize: request.blockSize ?? this.settings.blockSizeBytes,
         replication: () => this.blocks.replicationFor(request.replication),
-      });
-      return this.namespace.completeUpload(upload, 0);
-    });
+      }),
+    );
     this.log.info('file uploaded', { path: stat.path, bytes: 0, blocks: 0, replication: stat.replication });
     return stat;
   }

@@ -122,14 +122,16 @@ export class TestCluster {
 
   /**
    * Starts an agent again (stopping it first if it runs) with its data dir and the same
-   * cluster port, so that the others reach it where they did.
+   * cluster port, so that the others reach it where they did. `whileStopped` runs in
+   * between (the head holds its cluster.db alone while it runs).
    */
-  async restart(hostId: string): Promise<void> {
+  async restart(hostId: string, whileStopped?: (dataDir: string) => Promise<void> | void): Promise<void> {
     const agent = this.agent(hostId);
     const config = this.configs.get(hostId);
     assert.ok(config?.cluster !== undefined, `the config of ${hostId}`);
     const port = agent.handle.cluster?.port ?? 0;
     await agent.handle.stop();
+    await whileStopped?.(agent.dataDir);
     agent.handle = await startAgent({ ...config, cluster: { ...config.cluster, listen: { ...config.cluster.listen, port } } }, { log: agent.log });
   }
 
