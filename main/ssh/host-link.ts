@@ -96,7 +96,8 @@ export class LocalForward {
 
   constructor(link: HostLink) {
     this.link = link;
-    this.server = net.createServer((socket) => void this.carry(socket));
+    // Small requests and replies, as on the SSH connection itself (`openSsh`): no Nagle delay.
+    this.server = net.createServer({ noDelay: true }, (socket) => void this.carry(socket));
   }
 
   /** Starts listening on 127.0.0.1 (a free port) and resolves to that port. */
