@@ -51,9 +51,10 @@ describe('the block store', () => {
     await remove();
   });
 
+  /** Writes `bytes` in gatherings of three 1000-byte pieces, as gathered writes hand them on. */
   async function put(blockId: string, bytes: Buffer): Promise<void> {
     const writer = await store.beginWrite(blockId, bytes.length || 1);
-    for (let i = 0; i < bytes.length; i += 1000) await writer.write(bytes.subarray(i, i + 1000));
+    for (let i = 0; i < bytes.length; i += 3000) await writer.write([0, 1000, 2000].map((at) => bytes.subarray(i + at, Math.min(i + 3000, i + at + 1000))));
     assert.deepEqual(await writer.finish(), { id: blockId, size: bytes.length, sha256: sha(bytes) });
   }
 
@@ -72,16 +73,27 @@ describe('the block store', () => {
     await rejectsCode(store.read(id('c')), 'BLOCK_NOT_FOUND', /Host w1 has no block/);
   });
 
+  test('a write of more pieces than one system call takes is written whole, in order', async () => {
+    // Linux takes at most 1024 pieces per writev system call; more must still land whole, in order.
+    const pieces = Array.from({ length: 2500 }, (_, i) => Buffer.from([i % 251, (i * 7) % 251, 1]));
+    const writer = await store.beginWrite(id('f'), 3 * pieces.length);
+    await writer.write(pieces);
+    const whole = Buffer.concat(pieces);
+    assert.deepEqual(await writer.finish(), { id: id('f'), size: whole.length, sha256: sha(whole) });
+    assert.deepEqual(await readAll((await store.read(id('f'), { sha256: sha(whole) })).stream), whole);
+    assert.equal(await store.delete(id('f')), true);
+  });
+
   test('an aborted or oversized write leaves nothing behind', async () => {
     const writer = await store.beginWrite(id('c'), 10);
-    await writer.write(Buffer.alloc(6));
+    await writer.write([Buffer.alloc(6)]);
     await writer.abort();
     const big = await store.beginWrite(id('d'), 10);
-    await big.write(Buffer.alloc(6));
-    await assert.rejects(big.write(Buffer.alloc(6)), /larger than the 10 bytes announced/);
+    await big.write([Buffer.alloc(6)]);
+    await assert.rejects(big.write([Buffer.alloc(2), Buffer.alloc(3)]), /larger than the 10 bytes announced/);
     // Aborted after finishing too (a downstream host failed): the block goes.
     const finished = await store.beginWrite(id('e'), 10);
-    await finished.write(Buffer.alloc(3));
+    await finished.write([Buffer.alloc(3)]);
     await finished.finish();
     await finished.abort();
     assert.deepEqual((await store.list()).map((b) => b.id).sort(), [id('a'), id('b')]);
@@ -142,7 +154,7 @@ describe('the block store', () => {
       const chunk = Buffer.alloc(64 * 1024, 1);
       await rejectsCode(
         (async () => {
-          for (let i = 0; i < 64; i += 1) await writer.write(chunk);
+          for (let i = 0; i < 64; i += 1) await writer.write([chunk]);
         })(),
         'DISK_FULL',
         /Host w2 has no room .* ENOSPC/,

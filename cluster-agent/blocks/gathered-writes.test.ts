@@ -6,10 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BlockWriteAck } from '../../protocol/agent-api.ts';
 import { gatherWrites } from './gathered-writes.ts';
-import type { BlockSink } from './pipeline.ts';
+import type { PieceSink } from './pipeline.ts';
 
 interface Recorded {
-  sink: BlockSink;
+  sink: PieceSink;
+  /** Each write's pieces, joined. */
   writes: Buffer[];
   mostInFlight: () => number;
   aborted: () => boolean;
@@ -21,14 +22,14 @@ function recordingSink(failAt?: number): Recorded {
   let inFlight = 0;
   let most = 0;
   let aborted = false;
-  const sink: BlockSink = {
-    write: async (chunk) => {
+  const sink: PieceSink = {
+    write: async (pieces) => {
       inFlight += 1;
       most = Math.max(most, inFlight);
       await new Promise((resolve) => setImmediate(resolve));
       inFlight -= 1;
       if (writes.length === failAt) throw new Error('disk failed');
-      writes.push(chunk);
+      writes.push(Buffer.concat(pieces));
     },
     finish: async (): Promise<BlockWriteAck> => ({ blockId: 'b', replicas: [] }),
     abort: async () => {

@@ -7,12 +7,17 @@
  * worth of bytes, and backpressure still reaches upstream (a `write` waits whenever the
  * write before it has not landed).
  *
+ * The pieces are handed on as they came, never copied into one buffer: the store writes
+ * them with one `writev` and the forward corks them into one socket write. Copying each
+ * MiB into a fresh buffer cost the head more than hashing it (allocation, page faults and
+ * the garbage collection they bring).
+ *
  * A refusal must still stop the sender early (a host downstream with a full disk answers
  * at once, and the client should hear it while little of its body is sent): the first
  * writes of a block are small and double up to `writeBytes`, and a write in flight that
  * failed fails the very next piece.
  */
-import type { BlockSink } from './pipeline.ts';
+import type { BlockSink, PieceSink } from './pipeline.ts';
 
 /** About what one disk write and one forward carry: large enough to amortize their cost. */
 export const gatheredWriteBytes = 1024 * 1024;
@@ -20,8 +25,8 @@ export const gatheredWriteBytes = 1024 * 1024;
 /** The first write of a block; each next one gathers twice as much, up to `writeBytes`. */
 const firstWriteBytes = 64 * 1024;
 
-/** `sink`, written in pieces of about `writeBytes` with one write in flight. */
-export function gatherWrites(sink: BlockSink, writeBytes = gatheredWriteBytes): BlockSink {
+/** `sink`, written in gatherings of about `writeBytes` with one write in flight. */
+export function gatherWrites(sink: PieceSink, writeBytes = gatheredWriteBytes): BlockSink {
   let pieces: Buffer[] = [];
   let gathered = 0;
   let threshold = Math.min(firstWriteBytes, writeBytes);
@@ -34,11 +39,11 @@ export function gatherWrites(sink: BlockSink, writeBytes = gatheredWriteBytes): 
     if (inFlight !== undefined) await inFlight;
     inFlight = undefined;
     if (gathered === 0) return;
-    const chunk = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, gathered);
+    const gathering = pieces;
     pieces = [];
     gathered = 0;
     threshold = Math.min(threshold * 2, writeBytes);
-    const writing = sink.write(chunk);
+    const writing = sink.write(gathering);
     // Awaited by the next flush or by finish; until then its failure fails the next piece.
     writing.catch((error: unknown) => {
       failure ??= { error };

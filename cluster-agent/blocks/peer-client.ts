@@ -18,7 +18,7 @@ import { blockHeaders, blockRoutes, type BlockReadQuery, type BlockWriteAck, typ
 import { HopsError, type ErrorCode } from '../../protocol/errors.ts';
 import { clusterClientTls, type ClusterTlsMaterial } from '../cluster-tls.ts';
 import { replyError } from '../worker/head-client.ts';
-import type { BlockSink } from './pipeline.ts';
+import type { PieceSink } from './pipeline.ts';
 
 export interface PeerClientOptions {
   /** This agent's cluster certificate; undefined on a cluster without TLS. */
@@ -51,7 +51,7 @@ export class PeerClient {
    * Starts writing block `blockId` to `target`, which forwards it to `rest` (the rest of
    * the pipeline). `finish` resolves with the acknowledgement of the whole pipeline.
    */
-  putBlock(target: PipelineTarget, blockId: string, rest: readonly PipelineTarget[], maxSize: number): BlockSink {
+  putBlock(target: PipelineTarget, blockId: string, rest: readonly PipelineTarget[], maxSize: number): PieceSink {
     const request = this.request(target, 'PUT', blockPath(blockId), {
       'content-type': 'application/octet-stream',
       [blockHeaders.pipeline]: JSON.stringify(rest),
@@ -66,9 +66,14 @@ export class PeerClient {
     const answeredEarly = acked.then(() => Promise.reject(new Error(`Host ${target.hostId} answered before block ${blockId} was sent.`)));
     answeredEarly.catch(() => undefined);
     return {
-      write: async (chunk) => {
+      write: async (pieces) => {
         if (failure !== undefined) throw failure;
-        if (!request.write(chunk)) {
+        // Corked, the pieces leave in one socket write.
+        request.cork();
+        let below = true;
+        for (const piece of pieces) below = request.write(piece);
+        request.uncork();
+        if (!below) {
           const drained = new AbortController();
           try {
             await Promise.race([once(request, 'drain', { signal: drained.signal }), answeredEarly]);

@@ -23,6 +23,12 @@ export interface BlockSink {
   abort(): Promise<void>;
 }
 
+/** A `BlockSink` written a gathering of pieces at a time (`gathered-writes.ts`). */
+export interface PieceSink extends Omit<BlockSink, 'write'> {
+  /** Resolves once `pieces`, in order, are written here and accepted by the next host. */
+  write(pieces: readonly Buffer[]): Promise<void>;
+}
+
 /** What one hop needs: who it is, its store, and a way to the next hop. */
 export interface PipelineHost {
   hostId: string;
@@ -44,9 +50,9 @@ export async function openPipeline(host: PipelineHost, blockId: string, downstre
     await Promise.allSettled([writer.abort(), forward?.abort()]);
   };
   return gatherWrites({
-    write: async (chunk) => {
+    write: async (pieces) => {
       try {
-        await Promise.all([writer.write(chunk), forward?.write(chunk)]);
+        await Promise.all([writer.write(pieces), forward?.write(pieces)]);
       } catch (err) {
         await abort();
         throw err;
