@@ -50,3 +50,23 @@ test('a plain transaction while a group is open commits the group first, then it
   assert.equal(count(other), 6, 'both committed when the plain transaction returned');
   assert.equal(await grouped, 'e');
 });
+
+test('a group stays open while the turns after it bring more changes, then commits them together', async () => {
+  const order: string[] = [];
+  // A window long enough that a slow turn of a busy test machine does not close it.
+  const first = commitTogether(db, insert('g1'), 1000).then(() => order.push('g1 acknowledged'));
+  // Joins a turn later, after the group's first chance to commit.
+  const later = new Promise<void>((resolve) =>
+    setImmediate(() => {
+      order.push('g2 made');
+      void commitTogether(db, insert('g2')).then(() => (order.push('g2 acknowledged'), resolve()));
+    }),
+  );
+  await Promise.all([first, later]);
+  assert.deepEqual(order, ['g2 made', 'g1 acknowledged', 'g2 acknowledged'], 'g1 waited for the change of the next turn');
+  assert.equal(count(other), 8, 'both committed');
+  // A lone change is not held for long.
+  const started = performance.now();
+  await commitTogether(db, insert('g3'));
+  assert.ok(performance.now() - started < 250, `a lone change took ${(performance.now() - started).toFixed(0)} ms`);
+});

@@ -37,17 +37,28 @@ interface CommitGroup {
 const groups = new WeakMap<DatabaseSync, CommitGroup>();
 
 /**
+ * How long a group stays open while changes keep joining it. A commit waits one more turn
+ * of the event loop whenever the turn before added a member, up to this age: under load,
+ * requests that arrive a turn apart share one COMMIT and its fsync (the bench's creates
+ * at 8 clients gained 15-60%); a lone change waits one idle turn.
+ */
+const groupGrowsForMs = 2;
+
+/**
  * Group commit: runs `work` at once, as a savepoint of a transaction shared with every
- * change made the same way during this turn of the event loop, and resolves with its
+ * change made the same way during this turn of the event loop (and the next ones while
+ * they bring more, up to `groupGrowsForMs`), and resolves with its
  * result only once that transaction is committed (one `COMMIT`, so one fsync of the WAL
  * under `synchronous = FULL`, for all of them). Durability is the same as a transaction
  * of its own: nothing is acknowledged before it is on disk. A `work` that throws rolls
  * back alone and rejects at once; a failed `COMMIT` rejects every member.
  *
+ * `growsForMs` is the group's window when `work` opens one (tests lengthen it).
+ *
  * Reads on the same connection see a member's changes before its commit (they might not
  * survive a crash), as they would see those of a request still being answered.
  */
-export function commitTogether<T>(db: DatabaseSync, work: () => T): Promise<T> {
+export function commitTogether<T>(db: DatabaseSync, work: () => T, growsForMs = groupGrowsForMs): Promise<T> {
   let group = groups.get(db);
   // Inside a transaction of its own caller, the change lands with that one.
   if (group === undefined && db.isTransaction) return Promise.resolve(inSavepoint(db, work));
@@ -55,8 +66,17 @@ export function commitTogether<T>(db: DatabaseSync, work: () => T): Promise<T> {
     db.exec('BEGIN IMMEDIATE');
     const opened: CommitGroup = { working: false, members: [] };
     groups.set(db, opened);
-    // After the I/O callbacks of this turn, so the requests that arrived together share it.
-    setImmediate(() => commitGroup(db, opened));
+    const openedAt = performance.now();
+    let members = 0;
+    // After the I/O callbacks of this turn, so the requests that arrived together share it,
+    // and of the next turns too while they bring more.
+    const commitWhenStill = () => {
+      const grew = opened.members.length > members;
+      members = opened.members.length;
+      if (grew && performance.now() - openedAt < growsForMs) setImmediate(commitWhenStill);
+      else commitGroup(db, opened);
+    };
+    setImmediate(commitWhenStill);
     group = opened;
   }
   const current = group;
