@@ -17,6 +17,7 @@ import type { FilesystemServices } from './api/fs-routes.ts';
 import type { ProjectServices } from './api/project-routes.ts';
 import { applyBlockReportReply, collectBlockReport, reportInProcess } from './blocks/block-reports.ts';
 import { BlockStore } from './blocks/block-store.ts';
+import { startScrub } from './blocks/scrub.ts';
 import { PeerClient } from './blocks/peer-client.ts';
 import type { PipelineHost } from './blocks/pipeline.ts';
 import { BlockTransport } from './blocks/transport.ts';
@@ -266,6 +267,17 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
           undo.push({ what: 'block reports', run: stopReports });
         }
       }
+    }
+
+    if (blocks !== undefined) {
+      // Started once a corrupt replica it finds has a head to be reported to.
+      const stopScrub = startScrub(blocks.store, {
+        intervalMs: config.filesystem.scrubIntervalMs,
+        bytesPerSecond: config.filesystem.scrubBytesPerSecond,
+        stateFile: path.join(config.dataDir, 'scrub.json'),
+        log,
+      });
+      undo.push({ what: 'block scrub', run: stopScrub });
     }
 
     await mkdir(path.dirname(config.runFile), { recursive: true, mode: 0o700 });

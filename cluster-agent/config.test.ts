@@ -43,6 +43,8 @@ describe('agent config', () => {
         replication: 3,
         reservedBytes: 0,
         blockReportIntervalMs: 3_600_000,
+        scrubIntervalMs: 7 * 24 * 3_600_000,
+        scrubBytesPerSecond: 8 * 1024 * 1024,
         reclaimIntervalMs: 30_000,
         uploadSessionTtlMs: 86_400_000,
         trashRetentionMs: 604_800_000,

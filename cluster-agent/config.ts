@@ -53,7 +53,7 @@ const ClusterSection = Type.Object(
   { additionalProperties: false },
 );
 
-/** The filesystem: block size and replication (head), disk reserve and block reports (workers). */
+/** The filesystem: block size and replication (head), disk reserve, block reports and the scrub (workers). */
 const FilesystemSection = Type.Object(
   {
     /** Block size of uploads that do not ask for one; default 64 MiB. */
@@ -64,6 +64,10 @@ const FilesystemSection = Type.Object(
     reservedBytes: Type.Optional(Type.Integer({ minimum: 0 })),
     /** How often a worker sends its full block report; default one hour. */
     blockReportIntervalMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 7 * 24 * 3_600_000 })),
+    /** How often a worker starts reading every block on its disk against its checksum (the scrub); default 7 days. */
+    scrubIntervalMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 365 * 24 * 3_600_000 })),
+    /** How fast the scrub reads, in bytes per second; default 8 MiB/s. */
+    scrubBytesPerSecond: Type.Optional(Type.Integer({ minimum: 64 * 1024 })),
     /** How often the head looks for replicas of deleted files to delete; default 30 s. */
     reclaimIntervalMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 24 * 3_600_000 })),
     /** How long an upload session may go unused before the head drops it and reclaims its blocks; default 24 h. */
@@ -157,6 +161,8 @@ export interface FilesystemConfig {
   replication: number;
   reservedBytes: number;
   blockReportIntervalMs: number;
+  scrubIntervalMs: number;
+  scrubBytesPerSecond: number;
   reclaimIntervalMs: number;
   uploadSessionTtlMs: number;
   trashRetentionMs: number;
@@ -287,6 +293,8 @@ export async function compileAgentConfig(input: unknown, origin: ConfigOrigin): 
       replication: file.filesystem?.replication ?? fsDefaults.replication,
       reservedBytes: file.filesystem?.reservedBytes ?? 0,
       blockReportIntervalMs: file.filesystem?.blockReportIntervalMs ?? 3_600_000,
+      scrubIntervalMs: file.filesystem?.scrubIntervalMs ?? 7 * 24 * 3_600_000,
+      scrubBytesPerSecond: file.filesystem?.scrubBytesPerSecond ?? 8 * 1024 * 1024,
       reclaimIntervalMs: file.filesystem?.reclaimIntervalMs ?? 30_000,
       uploadSessionTtlMs: file.filesystem?.uploadSessionTtlMs ?? 24 * 3_600_000,
       trashRetentionMs: file.filesystem?.trashRetentionMs ?? 7 * 24 * 3_600_000,

@@ -2,7 +2,8 @@
  * The filesystem surviving lost hosts and bad disks, in-process: a head that is also a
  * worker and two worker-only agents joined over mutual TLS on 127.0.0.1 (as
  * `filesystem.test.ts`), with hosts declared dead after seconds. Faults are real: an
- * agent stopped, a byte flipped in a replica file, a head restarted on its database.
+ * agent stopped, a byte flipped in a replica file (found by a read, or by the scrub), a head
+ * restarted on its database.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -146,6 +147,46 @@ describe('re-replication, repair and fsck', () => {
     }, 20_000);
     for (const [file, bytes] of files) assert.equal(sha256(await cluster.read(file)), sha256(bytes));
     assert.equal((await fsck({ path: '/Projects/alpha/r2' })).verdict, 'HEALTHY');
+  });
+});
+
+describe('the block scrub', () => {
+  let remove: () => Promise<void>;
+  let cluster: TestCluster;
+
+  before(async () => {
+    const temp = await tempDir();
+    remove = temp.remove;
+    cluster = new TestCluster(temp.dir);
+    // A pass every second, so the test does not wait days for one.
+    await cluster.start(1, { agent, filesystem: { ...filesystem, scrubIntervalMs: 1000 } });
+    await cluster.ok('POST', '/v1/projects', { json: { name: 'alpha' } });
+    await cluster.ok('POST', fsRoutes.mkdir, { json: { path: '/Projects/alpha/data' } });
+  });
+  after(async () => {
+    await cluster.stop();
+    await remove();
+  });
+
+  const fsck = (query: Record<string, string>) => cluster.ok<FsckReport>('GET', fsRoutes.fsck, { query });
+
+  test('a byte flipped in a replica nobody reads is found by the scrub, and the replica replaced from a good one', async () => {
+    const file = '/Projects/alpha/data/cold.bin';
+    const bytes = testBytes(2 * blockSize, 31);
+    await cluster.put(file, bytes, { blockSize, replication: 2 });
+    const block = (await cluster.blocks(file)).blocks[1];
+    assert.ok(block !== undefined);
+    const worker = cluster.agent('worker-1');
+    await flipByte(await blockFile(worker.dataDir, block.blockId), 7);
+    // No read of the file from here on: the scrub alone finds it.
+    await waitFor('the scrub to set the replica aside', () => worker.log.lines.some((line) => line.includes('corrupt block replica set aside') && line.includes(block.blockId)), 20_000);
+    await waitFor('a good replica back on worker-1', async () => {
+      const again = await blockFiles(worker.dataDir);
+      const replica = again.blocks.find((f) => f.includes(`blk_${block.blockId}_`));
+      return replica !== undefined && sha256(await readFile(replica)) === block.sha256;
+    }, 20_000);
+    assert.equal((await fsck({ path: '/Projects/alpha/data' })).verdict, 'HEALTHY');
+    assert.equal(sha256(await cluster.read(file)), sha256(bytes));
   });
 });
 

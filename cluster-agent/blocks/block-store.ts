@@ -165,29 +165,8 @@ export class BlockStore {
    * or `BLOCK_CORRUPT`; a corrupt replica is set aside and reported.
    */
   async read(id: string, options: { sha256?: string | undefined; offset?: number | undefined } = {}): Promise<BlockReader> {
-    this.checkId(id);
-    const file = await this.find(id);
-    if (file === undefined) throw this.notFound(id);
-    let handle: FileHandle;
+    const { handle, size, sha256 } = await this.openChecked(id, options.sha256);
     try {
-      handle = await open(file.path, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw this.notFound(id);
-      throw err;
-    }
-    try {
-      const { size, sha256 } = await hashOf(handle);
-      const problem =
-        sha256 !== file.sha256
-          ? `its bytes hash to ${sha256}, not the ${file.sha256} it was written with`
-          : options.sha256 !== undefined && options.sha256 !== sha256
-            ? `it was written with ${sha256}, but the head recorded ${options.sha256}`
-            : undefined;
-      if (problem !== undefined) {
-        await handle.close();
-        await this.setAside(file.path, id, problem);
-        throw new HopsError('BLOCK_CORRUPT', `Host ${this.options.hostId} holds a corrupt replica of block ${id}: ${problem}.`);
-      }
       const offset = options.offset ?? 0;
       if (offset > size) {
         await handle.close();
@@ -197,6 +176,21 @@ export class BlockStore {
       return { size, sha256, stream };
     } catch (err) {
       await handle.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Checks block `id` whole against its checksum, as a read would. A corrupt one is set
+   * aside and reported; one deleted meanwhile is `gone`.
+   */
+  async verify(id: string): Promise<'whole' | 'corrupt' | 'gone'> {
+    try {
+      await (await this.openChecked(id)).handle.close();
+      return 'whole';
+    } catch (err) {
+      if (err instanceof HopsError && err.code === 'BLOCK_NOT_FOUND') return 'gone';
+      if (err instanceof HopsError && err.code === 'BLOCK_CORRUPT') return 'corrupt';
       throw err;
     }
   }
@@ -233,6 +227,38 @@ export class BlockStore {
       }
     }
     return blocks;
+  }
+
+  /** Block `id` opened, once its bytes match its checksum (and `expectedSha256`, when given). */
+  private async openChecked(id: string, expectedSha256?: string): Promise<{ handle: FileHandle; size: number; sha256: string }> {
+    this.checkId(id);
+    const file = await this.find(id);
+    if (file === undefined) throw this.notFound(id);
+    let handle: FileHandle;
+    try {
+      handle = await open(file.path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw this.notFound(id);
+      throw err;
+    }
+    try {
+      const { size, sha256 } = await hashOf(handle);
+      const problem =
+        sha256 !== file.sha256
+          ? `its bytes hash to ${sha256}, not the ${file.sha256} it was written with`
+          : expectedSha256 !== undefined && expectedSha256 !== sha256
+            ? `it was written with ${sha256}, but the head recorded ${expectedSha256}`
+            : undefined;
+      if (problem !== undefined) {
+        await handle.close();
+        await this.setAside(file.path, id, problem);
+        throw new HopsError('BLOCK_CORRUPT', `Host ${this.options.hostId} holds a corrupt replica of block ${id}: ${problem}.`);
+      }
+      return { handle, size, sha256 };
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      throw err;
+    }
   }
 
   private async find(id: string): Promise<{ path: string; sha256: string } | undefined> {
