@@ -12,7 +12,7 @@ import type { HostInventory, HostRole, MetricsSample } from '../../protocol/host
 import { NamespaceStore } from './namespace-store.ts';
 import { ProjectStore } from './project-store.ts';
 import { ReplicationStore } from './replication-store.ts';
-import { inTransaction } from './sqlite.ts';
+import { inSoftTransaction, inTransaction, prepared } from './sqlite.ts';
 import { UploadSessionStore } from './upload-sessions-store.ts';
 import { JobStore } from './job-store.ts';
 
@@ -381,22 +381,21 @@ export class ClusterDb {
     this.db.prepare('DELETE FROM hosts WHERE id = ?').run(hostId);
   }
 
-  /** Records that the head heard from a host, without a new sample. */
+  /** Records that the head heard from a host, without a new sample (soft state: see `inSoftTransaction`). */
   touchHost(hostId: string, receivedAtMs: number): void {
-    this.db.prepare('UPDATE hosts SET last_heartbeat_at = ? WHERE id = ?').run(receivedAtMs, hostId);
+    inSoftTransaction(this.db, () => prepared(this.db, 'UPDATE hosts SET last_heartbeat_at = ? WHERE id = ?').run(receivedAtMs, hostId));
   }
 
-  /** Stores a heartbeat and keeps only the newest `keep` samples of that host. */
+  /** Stores a heartbeat and keeps only the newest `keep` samples of that host (soft state). */
   recordHeartbeat(hostId: string, receivedAtMs: number, sample: MetricsSample, keep: number): void {
-    this.transaction(() => {
+    inSoftTransaction(this.db, () => {
       this.touchHost(hostId, receivedAtMs);
-      this.db.prepare('INSERT INTO heartbeats (host_id, at, sample) VALUES (?, ?, ?)').run(hostId, sample.atMs, JSON.stringify(sample));
-      this.db
-        .prepare(
-          `DELETE FROM heartbeats WHERE host_id = ? AND seq <= (
-             SELECT seq FROM heartbeats WHERE host_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
-        )
-        .run(hostId, hostId, keep);
+      prepared(this.db, 'INSERT INTO heartbeats (host_id, at, sample) VALUES (?, ?, ?)').run(hostId, sample.atMs, JSON.stringify(sample));
+      prepared(
+        this.db,
+        `DELETE FROM heartbeats WHERE host_id = ? AND seq <= (
+           SELECT seq FROM heartbeats WHERE host_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
+      ).run(hostId, hostId, keep);
     });
   }
 

@@ -1,7 +1,8 @@
 /**
  * Group commit on a real SQLite file: changes made together share one transaction and are
  * acknowledged only once it is committed (another connection sees them then); a change
- * that fails rolls back alone; a plain transaction meanwhile commits the group first.
+ * that fails rolls back alone; a plain transaction meanwhile commits the group first; a
+ * soft one (heartbeats) commits without an fsync, or joins the group.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, test } from 'node:test';
-import { commitTogether, inTransaction } from './sqlite.ts';
+import { commitTogether, inSoftTransaction, inTransaction } from './sqlite.ts';
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'hopsdesk-sqlite-'));
 const file = path.join(dir, 'group.db');
@@ -69,4 +70,18 @@ test('a group stays open while the turns after it bring more changes, then commi
   const started = performance.now();
   await commitTogether(db, insert('g3'));
   assert.ok(performance.now() - started < 250, `a lone change took ${(performance.now() - started).toFixed(0)} ms`);
+});
+
+test('a soft transaction commits without waiting for the disk, and joins an open group instead of committing it', async () => {
+  const level = () => (db.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous;
+  assert.equal(level(), 2, 'FULL');
+  inSoftTransaction(db, insert('s1'));
+  assert.equal(count(other), 10, 'committed on return');
+  assert.equal(level(), 2, 'and FULL again after');
+  const grouped = commitTogether(db, insert('s2'));
+  inSoftTransaction(db, insert('s3'));
+  assert.equal(db.isTransaction, true, 'the group is still open');
+  assert.equal(count(other), 10);
+  await grouped;
+  assert.equal(count(other), 12, 'both landed with the group');
 });

@@ -27,6 +27,25 @@ export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
   }
 }
 
+/**
+ * Runs `work` in one write transaction whose commit does not wait for the disk: for soft
+ * state, such as when a host was last heard from and its metrics, which a power cut may
+ * lose without harm. A heartbeat's fsync otherwise stalled the head's event loop for as
+ * long as the disk took to flush, tens of milliseconds under a large upload. Under WAL
+ * such a commit is never torn, and it is on disk with the next durable commit or
+ * checkpoint. In an open transaction or group it lands with that one.
+ */
+export function inSoftTransaction<T>(db: DatabaseSync, work: () => T): T {
+  if (db.isTransaction) return inSavepoint(db, work);
+  const { synchronous } = prepared(db, 'PRAGMA synchronous').get() as { synchronous: number };
+  db.exec('PRAGMA synchronous = NORMAL');
+  try {
+    return inTransaction(db, work);
+  } finally {
+    db.exec(`PRAGMA synchronous = ${synchronous}`);
+  }
+}
+
 /** Changes run in one open transaction, each acknowledged once it is committed. */
 interface CommitGroup {
   /** True while a member's work runs (its nested transactions are savepoints of the group). */
