@@ -40,6 +40,8 @@ export interface NamespaceBenchOptions {
   files: number;
   /** Concurrent HTTP clients. */
   clients: number;
+  /** A second, busier measurement over HTTP with this many clients, if wanted. */
+  busyClients?: number;
   /** Where the head process writes a CPU profile (`--cpu-prof`), if wanted. */
   profileDir?: string;
 }
@@ -61,6 +63,8 @@ export const shipped: Variant = { synchronous: 'FULL' };
 
 export interface NamespaceFigures {
   http: OpsRates;
+  /** Over HTTP with `busyClients` clients, when asked for. */
+  busy?: { clients: number; rates: OpsRates };
   /** In-process, as shipped. */
   inProcess: OpsRates;
   whatIf: Array<{ what: string; rates: OpsRates }>;
@@ -84,12 +88,13 @@ async function timeIt(work: () => Promise<unknown> | unknown): Promise<number> {
 
 export async function namespaceBench(options: NamespaceBenchOptions): Promise<NamespaceFigures> {
   const http = await overHttp(options);
+  const busy = options.busyClients === undefined ? undefined : { clients: options.busyClients, rates: await overHttp({ ...options, clients: options.busyClients, dir: path.join(options.dir, 'busy') }) };
   const inProcess = await inProcessRates(path.join(options.dir, 'shipped'), options.files, shipped);
   const whatIf = [
     { what: '`synchronous = NORMAL`', rates: await inProcessRates(path.join(options.dir, 'normal'), options.files, { synchronous: 'NORMAL' }) },
   ];
   const batched = batchedCreates(path.join(options.dir, 'batched'), options.files);
-  return { http, inProcess, whatIf, batched, listPage };
+  return { http, ...(busy === undefined ? {} : { busy }), inProcess, whatIf, batched, listPage };
 }
 
 // ---------------------------------------------------------------- over HTTP
