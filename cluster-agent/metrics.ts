@@ -7,7 +7,7 @@ import type { MetricsSample } from '../protocol/host.ts';
 import { limits } from '../protocol/limits.ts';
 import type { AgentLog } from './log.ts';
 import { cpuBusyPct, readCpuTimes, readMemory, type CpuTimes } from './proc-stats.ts';
-import { queryGpus, sampleGpuFields, toGpuSamples } from './inventory/nvidia-smi.ts';
+import { queryGpus, sampleGpuFields, toGpuSamples, type GpuQueryResult } from './inventory/nvidia-smi.ts';
 import { RingBuffer } from './ring-buffer.ts';
 
 /** What the sampler needs from the configuration. */
@@ -19,6 +19,13 @@ export interface SamplerSettings {
 
 export type SampleListener = (sample: MetricsSample) => void;
 
+/**
+ * How often a host without `nvidia-smi` looks for it again. Starting a process costs the
+ * agent's thread 10-20 ms (it forks the whole agent), too much to spend every sample on a
+ * command that is not there; a driver installed meanwhile is found within this time.
+ */
+const missingGpuToolRecheckMs = 60_000;
+
 /** Takes samples on a timer; `start()` takes the first one at once. */
 export class MetricsSampler {
   private readonly settings: SamplerSettings;
@@ -27,6 +34,8 @@ export class MetricsSampler {
   private readonly listeners = new Set<SampleListener>();
   private previousCpu: CpuTimes = { busy: 0, total: 0 };
   private gpuNote: string | undefined;
+  /** While `nvidia-smi` is missing: when to look for it again. */
+  private gpuToolRecheckAtMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private running = false;
@@ -87,11 +96,13 @@ export class MetricsSampler {
   private async take(): Promise<void> {
     try {
       const gpuTimeoutMs = Math.min(5000, Math.max(1000, this.settings.metricsIntervalMs));
+      const lookForGpus = Date.now() >= this.gpuToolRecheckAtMs;
       const [cpu, memory, gpus] = await Promise.all([
         readCpuTimes(),
         readMemory(),
-        queryGpus(this.settings.nvidiaSmi, sampleGpuFields, gpuTimeoutMs),
+        lookForGpus ? queryGpus(this.settings.nvidiaSmi, sampleGpuFields, gpuTimeoutMs) : ({ rows: [], note: this.gpuNote, missing: true } satisfies GpuQueryResult),
       ]);
+      if (lookForGpus) this.gpuToolRecheckAtMs = gpus.missing === true ? Date.now() + missingGpuToolRecheckMs : 0;
       this.noteGpus(gpus.note);
       const sample: MetricsSample = {
         atMs: Date.now(),

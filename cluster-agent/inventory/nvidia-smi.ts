@@ -28,6 +28,8 @@ export type GpuRow = Record<string, string | null>;
 export interface GpuQueryResult {
   rows: GpuRow[];
   note?: string;
+  /** True when there is no such command at all (a host without the NVIDIA driver). */
+  missing?: boolean;
 }
 
 /**
@@ -98,7 +100,8 @@ export async function queryGpus(command: string, fields: readonly string[], time
   return new Promise((resolve) => {
     execFile(command, args, { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) {
-        resolve({ rows: [], note: failureNote(command, err, `${stdout}\n${stderr}`, timeoutMs) });
+        const note = failureNote(command, err, `${stdout}\n${stderr}`, timeoutMs);
+        resolve(err.code === 'ENOENT' ? { rows: [], note, missing: true } : { rows: [], note });
         return;
       }
       const { rows, skipped } = parseGpuCsv(stdout, fields);
