@@ -88,7 +88,11 @@ async function timeIt(work: () => Promise<unknown> | unknown): Promise<number> {
 
 export async function namespaceBench(options: NamespaceBenchOptions): Promise<NamespaceFigures> {
   const http = await overHttp(options);
-  const busy = options.busyClients === undefined ? undefined : { clients: options.busyClients, rates: await overHttp({ ...options, clients: options.busyClients, dir: path.join(options.dir, 'busy') }) };
+  // Unprofiled: `--profile` is of the first measurement.
+  const busy =
+    options.busyClients === undefined
+      ? undefined
+      : { clients: options.busyClients, rates: await overHttp({ dir: path.join(options.dir, 'busy'), repoRoot: options.repoRoot, files: options.files, clients: options.busyClients }) };
   const inProcess = await inProcessRates(path.join(options.dir, 'shipped'), options.files, shipped);
   const whatIf = [
     { what: '`synchronous = NORMAL`', rates: await inProcessRates(path.join(options.dir, 'normal'), options.files, { synchronous: 'NORMAL' }) },

@@ -1,11 +1,12 @@
 /**
  * The block scrub on a real disk: a pass reads every block at no more than its rate,
- * sets aside and reports a corrupt one that nobody read, leaves the whole ones, and keeps
+ * sets aside and reports a corrupt one that nobody read, leaves the whole ones, goes on
+ * past one the disk cannot give back, and keeps
  * its place, so an agent started again goes on after the last block it checked and
  * waits for the interval once a pass is over.
  */
 import assert from 'node:assert/strict';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { memoryLog, tempDir, waitFor } from '../testing/helpers.ts';
@@ -56,15 +57,19 @@ async function flipByte(id: string): Promise<void> {
 
 test('a pass finds the replica gone bad that nobody read, at no more than its rate, and keeps the whole ones', async () => {
   await flipByte(ids[1]!);
+  // A block the disk cannot give back (here a directory where its file should be) is logged, and the pass goes on.
+  const unreadable = '0'.repeat(32);
+  await mkdir(path.join(dir, 'blocks', '00', `blk_${unreadable}_${'0'.repeat(64)}`), { recursive: true });
   const started = performance.now();
   stop = startScrub(store, { intervalMs: 3_600_000, bytesPerSecond: 4 * 1024 * 1024, stateFile: stateFile(), log });
   await waitFor('a scrub pass', () => passes().length === 1);
   const tookMs = performance.now() - started;
   assert.deepEqual(corrupt, [ids[1]], 'the corrupt replica reported');
-  assert.deepEqual((await store.list()).map((b) => b.id).sort(), [ids[0], ids[2]], 'and set aside; the others kept');
-  const { blocks, bytes, corrupt: found } = passes()[0] ?? {};
-  assert.deepEqual({ blocks, bytes, found }, { blocks: 3, bytes: 3 * blockBytes, found: 1 }, 'the pass is logged with what it found');
-  // 768 KiB at 4 MiB/s: 190 ms at least.
+  assert.deepEqual((await store.list()).map((b) => b.id).sort(), [unreadable, ids[0], ids[2]], 'and set aside; the others kept');
+  const { blocks, corrupt: found, unreadable: unread } = passes()[0] ?? {};
+  assert.deepEqual({ blocks, found, unread }, { blocks: 4, found: 1, unread: 1 }, 'the pass is logged with what it found');
+  assert.ok(log.lines.some((line) => line.includes('block scrub could not read a block') && line.includes(unreadable)));
+  // Over 768 KiB at 4 MiB/s: 190 ms at least.
   assert.ok(tookMs >= 180, `the pass took ${tookMs.toFixed(0)} ms`);
   const state = JSON.parse(await readFile(stateFile(), 'utf8')) as Record<string, unknown>;
   assert.deepEqual(Object.keys(state), ['passStartedAtMs'], 'a finished pass keeps only when it started');

@@ -21,7 +21,6 @@ export interface ScrubOptions {
   /** Where the scrub keeps where it is (`<dataDir>/scrub.json`). */
   stateFile: string;
   log: AgentLog;
-  now?: () => number;
 }
 
 /** What `stateFile` holds. */
@@ -45,14 +44,13 @@ export function startScrub(store: BlockStore, options: ScrubOptions): () => Prom
 }
 
 async function scrubForever(store: BlockStore, options: ScrubOptions, signal: AbortSignal): Promise<void> {
-  const now = options.now ?? Date.now;
   let state = await readState(options.stateFile);
   for (;;) {
     if (state === undefined || state.afterBlockId === undefined) {
       // The next pass starts an interval after the last one started.
-      const wait = state === undefined ? 0 : state.passStartedAtMs + options.intervalMs - now();
+      const wait = state === undefined ? 0 : state.passStartedAtMs + options.intervalMs - Date.now();
       if (wait > 0) await delay(wait, undefined, { signal });
-      state = { passStartedAtMs: now(), afterBlockId: '' };
+      state = { passStartedAtMs: Date.now(), afterBlockId: '' };
     }
     state = await scrubPass(store, options, state, signal);
   }
@@ -65,10 +63,17 @@ async function scrubPass(store: BlockStore, options: ScrubOptions, state: ScrubS
   const blocks = (await store.list()).filter((block) => block.id > after).sort((a, b) => (a.id < b.id ? -1 : 1));
   let bytes = 0;
   let corrupt = 0;
+  let unreadable = 0;
   for (const block of blocks) {
     signal.throwIfAborted();
-    // A corrupt replica is set aside and reported by the store itself.
-    if ((await store.verify(block.id)) === 'corrupt') corrupt += 1;
+    try {
+      // A corrupt replica is set aside and reported by the store itself.
+      if ((await store.verify(block.id)) === 'corrupt') corrupt += 1;
+    } catch (err) {
+      // A block the disk will not give back (EIO) is left to the reads and block reports; the pass goes on.
+      unreadable += 1;
+      options.log.warn('block scrub could not read a block', { blockId: block.id, problem: (err as Error).message });
+    }
     bytes += block.size;
     await writeJsonFile(options.stateFile, { passStartedAtMs: state.passStartedAtMs, afterBlockId: block.id } satisfies ScrubState);
     // Reads no faster than the rate: the disk is the users' first.
@@ -77,7 +82,7 @@ async function scrubPass(store: BlockStore, options: ScrubOptions, state: ScrubS
   }
   const done: ScrubState = { passStartedAtMs: state.passStartedAtMs };
   await writeJsonFile(options.stateFile, done);
-  options.log.info('block scrub pass finished', { blocks: blocks.length, bytes, corrupt, seconds: Math.round((performance.now() - started) / 1000) });
+  options.log.info('block scrub pass finished', { blocks: blocks.length, bytes, corrupt, unreadable, seconds: Math.round((performance.now() - started) / 1000) });
   return done;
 }
 
