@@ -88,9 +88,10 @@ describe('running nvidia-smi', () => {
     assert.deepEqual(await queryGpus('nvidia-smi-that-does-not-exist', sampleGpuFields), {
       rows: [],
       note: 'nvidia-smi-that-does-not-exist not found on PATH',
+      missing: true,
     });
     const missing = path.join(dir, 'nope', 'nvidia-smi');
-    assert.equal((await queryGpus(missing, sampleGpuFields)).note, `nvidia-smi not found at ${missing}`);
+    assert.deepEqual(await queryGpus(missing, sampleGpuFields), { rows: [], note: `nvidia-smi not found at ${missing}`, missing: true });
   });
 
   test('passes on what a failing nvidia-smi says', async () => {
