@@ -15,7 +15,7 @@
  * `cancel(id)` stops it: an upload's session is dropped on the head, a download's
  * partial file removed.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -27,6 +27,7 @@ import { fsRoutes, type FileStat, type UploadSession } from '../../protocol/fs.t
 import type { AgentEndpoint } from './agent-client.ts';
 import { contentRequest } from './direct-content.ts';
 import { responseOf, unreachable, wireError } from './head-http.ts';
+import { sendFileRange } from './send-file.ts';
 import type { ClusterConnection } from './connection.ts';
 
 export type TransferEvent = EventPayload<'transfer.progress'>;
@@ -338,10 +339,9 @@ async function appendFile(endpoint: AgentEndpoint, route: string, localFile: str
   request.on('error', () => undefined);
   const watch = stallWatch(stallMs, (why) => request.destroy(why));
   const answer = responseOf(request).catch((err: Error) => err);
-  const source = size === offset ? [] : createReadStream(localFile, { start: offset, highWaterMark: 1024 * 1024 });
   // A refusal (403, 507) may come while bytes still flow and end the stream early: the
   // head's answer, when there is one, says more than the broken pipe.
-  const sent = await pipeline(source, counter(offset, (bytes) => (watch.moved(), run.progress(bytes))), request).then(
+  const sent = await sendFileRange(localFile, offset, size, request, (bytes) => (watch.moved(), run.progress(bytes))).then(
     () => undefined,
     (err: Error) => err,
   );
