@@ -15,6 +15,11 @@ export function digestHex(text: string): string {
   return sha256(text).toString('hex');
 }
 
+/** Whether two SHA-256 digests are equal, compared in constant time. */
+export function sameDigest(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** Whether `presented` is `expected`, compared on digests in constant time. */
 export function sameSecret(presented: string, expected: string): boolean {
   return timingSafeEqual(sha256(presented), sha256(expected));

@@ -22,7 +22,7 @@
 import type { FastifyRequest } from 'fastify';
 import { HopsError } from '../../protocol/errors.ts';
 import type { User } from '../../protocol/projects.ts';
-import { digestHex, sameSecret } from '../secret.ts';
+import { sameDigest, sameSecret, sha256 } from '../secret.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -78,9 +78,12 @@ export function authenticate(request: FastifyRequest, kind: TokenKind, credentia
   if (presented === undefined) {
     throw new HopsError('UNAUTHORIZED', 'This request carries no bearer token (Authorization: Bearer …).');
   }
+  // Hashed once: the digest is compared with the cluster token's and keys the users remembered.
+  const digest = sha256(presented);
+  const known = knownOf(credentials);
   // The cluster token is compared whatever the kind, so timing does not depend on the route.
-  const isCluster = sameSecret(presented, credentials.clusterToken);
-  const user = kind === 'cluster' || isCluster ? undefined : rememberedUser(credentials, presented);
+  const isCluster = sameDigest(digest, known.clusterDigest);
+  const user = kind === 'cluster' || isCluster ? undefined : rememberedUser(credentials, known.users, presented, digest.toString('hex'));
   const accepted = kind === 'cluster' ? isCluster : kind === 'client' ? user !== undefined : isCluster || user !== undefined;
   if (!accepted) throw new HopsError('UNAUTHORIZED', `The bearer token is not valid for ${route}.`);
   request.user = user ?? null;
@@ -90,17 +93,24 @@ export function authenticate(request: FastifyRequest, kind: TokenKind, credentia
 const rememberUserMs = 1000;
 const maxRememberedTokens = 10_000;
 
-/** Users found by token, per set of credentials (one per server), by the token's digest: no token is kept. */
-const rememberedUsers = new WeakMap<Credentials, Map<string, { user: User; untilMs: number }>>();
+/** Per set of credentials (one per server): the cluster token's digest, and users found by token, by the token's digest (no token is kept). */
+interface Known {
+  clusterDigest: Buffer;
+  users: Map<string, { user: User; untilMs: number }>;
+}
+const knownByCredentials = new WeakMap<Credentials, Known>();
+
+function knownOf(credentials: Credentials): Known {
+  let known = knownByCredentials.get(credentials);
+  if (known === undefined) {
+    known = { clusterDigest: sha256(credentials.clusterToken), users: new Map() };
+    knownByCredentials.set(credentials, known);
+  }
+  return known;
+}
 
 /** `credentials.userOf(token)`, remembered for `rememberUserMs` when it is a user. */
-function rememberedUser(credentials: Credentials, token: string): User | undefined {
-  let users = rememberedUsers.get(credentials);
-  if (users === undefined) {
-    users = new Map();
-    rememberedUsers.set(credentials, users);
-  }
-  const key = digestHex(token);
+function rememberedUser(credentials: Credentials, users: Known['users'], token: string, key: string): User | undefined {
   const nowMs = performance.now();
   const known = users.get(key);
   if (known !== undefined && known.untilMs > nowMs) return known.user;
