@@ -1,12 +1,13 @@
 /**
  * A worker's block store on a real disk: whole blocks or nothing, checksums verified
- * before serving, corrupt replicas set aside, a full disk refused cleanly.
+ * before serving (chunk by chunk, or whole for a block without chunk checksums), corrupt
+ * replicas set aside, a full disk refused cleanly.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { HopsError, type ErrorCode } from '../../protocol/errors.ts';
@@ -29,6 +30,14 @@ async function rejectsCode(promise: Promise<unknown>, code: ErrorCode, message?:
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+}
+
+async function flipByte(file: string, at: number): Promise<void> {
+  const handle = await open(file, 'r+');
+  const byte = Buffer.alloc(1);
+  await handle.read(byte, 0, 1, at);
+  await handle.write(Buffer.from([byte[0]! ^ 0xff]), 0, 1, at);
+  await handle.close();
 }
 
 async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
@@ -69,7 +78,9 @@ describe('the block store', () => {
       { id: id('a'), size: 5000, sha256: sha(bytes) },
       { id: id('b'), size: 0, sha256: sha(Buffer.alloc(0)) },
     ]);
-    assert.deepEqual(await filesUnder(path.join(dir, 'blocks')), [`aa/blk_${id('a')}_${sha(bytes)}`, `bb/blk_${id('b')}_${sha(Buffer.alloc(0))}`]);
+    // Each beside its chunk checksums.
+    const names = [`aa/blk_${id('a')}_${sha(bytes)}`, `bb/blk_${id('b')}_${sha(Buffer.alloc(0))}`];
+    assert.deepEqual(await filesUnder(path.join(dir, 'blocks')), names.flatMap((name) => [name, `${name}.crc`]));
     await rejectsCode(store.read(id('c')), 'BLOCK_NOT_FOUND', /Host w1 has no block/);
   });
 
@@ -100,16 +111,21 @@ describe('the block store', () => {
     assert.deepEqual(await filesUnder(path.join(dir, 'blocks', 'tmp')), []);
   });
 
-  test('a flipped byte is found before a byte is served: BLOCK_CORRUPT, set aside, reported', async () => {
-    const bytes = Buffer.alloc(3000, 7);
+  test('a flipped byte is found before a byte of its chunk is served: BLOCK_CORRUPT, set aside with its checksums, reported', async () => {
+    const bytes = Buffer.alloc(3 * 1024 * 1024, 7);
     await put(id('f'), bytes);
     const file = path.join(dir, 'blocks', 'ff', `blk_${id('f')}_${sha(bytes)}`);
-    const handle = await open(file, 'r+');
-    await handle.write(Buffer.from([8]), 0, 1, 1234);
-    await handle.close();
-    await rejectsCode(store.read(id('f')), 'BLOCK_CORRUPT', /Host w1 holds a corrupt replica/);
+    await flipByte(file, 2.5 * 1024 * 1024);
+    const served: Buffer[] = [];
+    const reading = (async () => {
+      for await (const chunk of (await store.read(id('f'))).stream) served.push(chunk as Buffer);
+    })();
+    await rejectsCode(reading, 'BLOCK_CORRUPT', /Host w1 holds a corrupt replica .*: bytes 2621440 to 2686975 do not match their checksum/);
+    // What came before the bad chunk came whole; nothing of the bad chunk came.
+    const before = Buffer.concat(served);
+    assert.ok(before.length <= 2.5 * 1024 * 1024 && bytes.subarray(0, before.length).equals(before));
     assert.deepEqual(corrupt.map(([blockId]) => blockId), [id('f')]);
-    assert.deepEqual(await filesUnder(path.join(dir, 'blocks', 'ff')), [`blk_${id('f')}_${sha(bytes)}.corrupt`]);
+    assert.deepEqual(await filesUnder(path.join(dir, 'blocks', 'ff')), [`blk_${id('f')}_${sha(bytes)}.corrupt`, `blk_${id('f')}_${sha(bytes)}.corrupt.crc`]);
     // Never served nor reported again; deleting it removes the corrupt copy too.
     await rejectsCode(store.read(id('f')), 'BLOCK_NOT_FOUND');
     assert.equal((await store.list()).some((b) => b.id === id('f')), false);
@@ -117,6 +133,22 @@ describe('the block store', () => {
     assert.deepEqual(await filesUnder(path.join(dir, 'blocks', 'ff')), []);
     // A head that recorded another digest than the block's own is told the same.
     await rejectsCode(store.read(id('a'), { sha256: '0'.repeat(64) }), 'BLOCK_CORRUPT', /the head recorded/);
+  });
+
+  test('a range read checks the chunks it serves; a block without chunk checksums is checked whole first', async () => {
+    const bytes = Buffer.alloc(3 * 1024 * 1024, 5);
+    await put(id('e'), bytes);
+    const file = path.join(dir, 'blocks', 'ee', `blk_${id('e')}_${sha(bytes)}`);
+    await flipByte(file, 100);
+    // The last MiB is served: its chunks are whole (the scrub finds the first one's flip).
+    const from = 2 * 1024 * 1024 + 12_345;
+    const tail = await readAll((await store.read(id('e'), { offset: from })).stream);
+    assert.ok(tail.equals(bytes.subarray(from)));
+    // As a block written before chunk checksums were kept: the flip is found before any byte.
+    await unlink(`${file}.crc`);
+    await rejectsCode(store.read(id('e'), { offset: from }), 'BLOCK_CORRUPT', /its bytes hash to/);
+    assert.equal(corrupt.at(-1)?.[0], id('e'));
+    assert.equal(await store.delete(id('e')), true);
   });
 
   test('ids are checked: no id names a path outside the store', async () => {

@@ -5,19 +5,22 @@
  * renamed into place (and its directory fsync'd), so a block file that exists is whole;
  * its SHA-256 is kept in its name, so presence and checksum appear in one atomic rename.
  * A failed write — a full disk, a broken upstream, a downstream host that failed — leaves
- * nothing behind. Reading verifies the whole block against its checksum before a byte is
- * served; a mismatch renames the file to `….corrupt` (kept for a look, never served or
- * reported again) and tells the head through `onCorrupt`.
+ * nothing behind. Beside each block lie its chunk checksums (`….crc`, `chunk-checksums.ts`):
+ * a read checks each 64 KiB chunk before serving any of it. A block without them (written
+ * before they were kept, or whose file was lost) is checked whole against its SHA-256
+ * before a byte is served. A mismatch renames the block to `….corrupt` (kept for a look,
+ * never served or reported again) and tells the head through `onCorrupt`.
  *
  * Block ids are 32 lowercase hex characters, checked here as well as at the routes: no
  * id can name a path outside the store.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, statfs, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { HopsError } from '../../protocol/errors.ts';
 import type { AgentLog } from '../log.ts';
+import { checkedReadStream, ChunkChecksums, parseChecksums } from './chunk-checksums.ts';
 
 const blockIdPattern = /^[0-9a-f]{32}$/;
 const fileNamePattern = /^blk_([0-9a-f]{32})_([0-9a-f]{64})$/;
@@ -106,6 +109,7 @@ export class BlockStore {
       throw isDiskFull(err) ? this.diskFull(`creating ${temp} failed: ${(err as Error).message}`) : err;
     });
     const hash = createHash('sha256');
+    const checksums = new ChunkChecksums();
     let size = 0;
     let final: string | undefined;
     const closeQuietly = async (): Promise<void> => {
@@ -117,6 +121,7 @@ export class BlockStore {
       await closeQuietly();
       await unlink(temp).catch(() => undefined);
       if (final !== undefined) await unlink(final).catch(() => undefined);
+      await unlink(`${temp}.crc`).catch(() => undefined);
     };
     const failed = async (err: unknown, doing: string): Promise<never> => {
       await abort();
@@ -136,7 +141,10 @@ export class BlockStore {
         } catch (err) {
           return failed(err, 'writing');
         }
-        for (const piece of pieces) hash.update(piece);
+        for (const piece of pieces) {
+          hash.update(piece);
+          checksums.update(piece);
+        }
         size += length;
       },
       finish: async () => {
@@ -146,9 +154,12 @@ export class BlockStore {
         try {
           await handle.sync();
           await closeQuietly();
+          await writeFile(`${temp}.crc`, checksums.file(), { mode: 0o600, flush: true });
           await mkdir(shard, { recursive: true, mode: 0o700 });
           final = path.join(shard, `blk_${id}_${sha256}`);
+          // The block first: one found without its checksums is checked whole instead.
           await rename(temp, final);
+          await rename(`${temp}.crc`, `${final}.crc`);
           await syncDir(shard);
         } catch (err) {
           return failed(err, 'finishing');
@@ -165,13 +176,24 @@ export class BlockStore {
    * or `BLOCK_CORRUPT`; a corrupt replica is set aside and reported.
    */
   async read(id: string, options: { sha256?: string | undefined; offset?: number | undefined } = {}): Promise<BlockReader> {
-    const { handle, size, sha256 } = await this.openChecked(id, options.sha256);
-    try {
-      const offset = options.offset ?? 0;
+    const offset = options.offset ?? 0;
+    const pastEnd = (size: number) => new HopsError('VALIDATION', `Block ${id} has ${size} bytes; offset ${offset} is past its end.`, { field: '/offset' });
+    const chunked = await this.openWithChecksums(id, options.sha256);
+    if (chunked !== undefined) {
+      const { handle, file, size, checksums } = chunked;
       if (offset > size) {
         await handle.close();
-        throw new HopsError('VALIDATION', `Block ${id} has ${size} bytes; offset ${offset} is past its end.`, { field: '/offset' });
+        throw pastEnd(size);
       }
+      const corrupt = async (problem: string) => {
+        await this.setAside(file.path, id, problem);
+        return this.corrupt(id, problem);
+      };
+      return { size, sha256: file.sha256, stream: checkedReadStream(handle, size, offset, checksums, corrupt) };
+    }
+    const { handle, size, sha256 } = await this.openChecked(id, options.sha256);
+    try {
+      if (offset > size) throw pastEnd(size);
       const stream = handle.createReadStream({ start: offset, highWaterMark: 256 * 1024, autoClose: true });
       return { size, sha256, stream };
     } catch (err) {
@@ -229,6 +251,38 @@ export class BlockStore {
     return blocks;
   }
 
+  /**
+   * Block `id` opened with its chunk checksums, to be checked as it is read; undefined when
+   * it has none that fit it (it is then checked whole). Throws `BLOCK_NOT_FOUND`, and
+   * `BLOCK_CORRUPT` when the head recorded another digest.
+   */
+  private async openWithChecksums(id: string, expectedSha256: string | undefined) {
+    this.checkId(id);
+    const file = await this.find(id);
+    if (file === undefined) throw this.notFound(id);
+    const sums = await readFile(`${file.path}.crc`).catch(() => undefined);
+    if (sums === undefined) return undefined;
+    if (expectedSha256 !== undefined && expectedSha256 !== file.sha256) {
+      const problem = `it was written with ${file.sha256}, but the head recorded ${expectedSha256}`;
+      await this.setAside(file.path, id, problem);
+      throw this.corrupt(id, problem);
+    }
+    let handle: FileHandle;
+    try {
+      handle = await open(file.path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw this.notFound(id);
+      throw err;
+    }
+    const size = (await handle.stat()).size;
+    const checksums = parseChecksums(sums, size);
+    if (checksums === undefined) {
+      await handle.close();
+      return undefined;
+    }
+    return { handle, file, size, checksums };
+  }
+
   /** Block `id` opened, once its bytes match its checksum (and `expectedSha256`, when given). */
   private async openChecked(id: string, expectedSha256?: string): Promise<{ handle: FileHandle; size: number; sha256: string }> {
     this.checkId(id);
@@ -252,7 +306,7 @@ export class BlockStore {
       if (problem !== undefined) {
         await handle.close();
         await this.setAside(file.path, id, problem);
-        throw new HopsError('BLOCK_CORRUPT', `Host ${this.options.hostId} holds a corrupt replica of block ${id}: ${problem}.`);
+        throw this.corrupt(id, problem);
       }
       return { handle, size, sha256 };
     } catch (err) {
@@ -271,9 +325,10 @@ export class BlockStore {
     return undefined;
   }
 
-  /** Renames a corrupt replica out of the way and tells the head. */
+  /** Renames a corrupt replica out of the way (its checksums with it) and tells the head. */
   private async setAside(file: string, id: string, reason: string): Promise<void> {
     await rename(file, `${file}.corrupt`).catch(() => undefined);
+    await rename(`${file}.crc`, `${file}.corrupt.crc`).catch(() => undefined);
     this.options.log.warn('corrupt block replica set aside', { blockId: id, reason });
     this.options.onCorrupt?.(id, reason);
   }
@@ -284,6 +339,10 @@ export class BlockStore {
 
   private checkId(id: string): void {
     if (!isBlockId(id)) throw new HopsError('VALIDATION', 'A block id is 32 lowercase hexadecimal characters.', { field: '/blockId' });
+  }
+
+  private corrupt(id: string, problem: string): HopsError {
+    return new HopsError('BLOCK_CORRUPT', `Host ${this.options.hostId} holds a corrupt replica of block ${id}: ${problem}.`);
   }
 
   private notFound(id: string): HopsError {

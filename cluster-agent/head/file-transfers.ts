@@ -153,14 +153,15 @@ export class FileTransfers {
   // Downloads.
 
   /**
-   * The bytes of `spans`, block after block. Every replica is checked whole by the block
-   * store serving it before its first byte; a block read whole from another host is hashed
-   * and checked here too, as its bytes crossed the network. This host's own replica is not
-   * hashed twice: it was just checked, in this process.
+   * The bytes of `spans`, block after block. The block store serving a replica checks each
+   * chunk before it serves it (or the whole block first, for one without chunk checksums),
+   * and a replica that fails part-way is given up for another from the byte reached; a
+   * block read whole from another host is also hashed and checked here, as its bytes
+   * crossed the network.
    */
   private async *blockBytes(path: string, spans: BlockSpan[], first: OpenReplica, firstAttempts: ReadAttempts): AsyncGenerator<Buffer> {
-    // The next block's replica is opened (and so checked whole by its store) while this
-    // one's bytes go out: checking a block takes a read of all of it.
+    // The next block's replica is opened while this one's bytes go out: a replica without
+    // chunk checksums is checked whole when opened, which takes a read of all of it.
     let next: { attempts: ReadAttempts; opened: Promise<OpenReplica> } | undefined;
     try {
       for (const [i, span] of spans.entries()) {

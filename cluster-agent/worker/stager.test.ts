@@ -1,7 +1,8 @@
 /**
  * Staging on real files: a dataset's blocks read once and reused by the next job, a
- * damaged or unreadable block refused with the file named, a cached file changed by a
- * job fetched again, and the cache kept under its size.
+ * damaged or unreadable block refused with the file named, a replica failing part-way
+ * given up for another, a cached file changed by a job fetched again, and the cache kept
+ * under its size.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -85,6 +86,22 @@ test('a cached file that was changed is fetched again; a damaged block is refuse
   });
   const cached = await readdir(path.join(dir, 'stage-cache'));
   assert.ok(cached.every((name) => !name.endsWith('.part')), 'no partial file left');
+});
+
+test('a replica that fails part-way is given up for the next, which writes its block again from the start', async () => {
+  // "far" serves half of each block, then fails, as a chunk failing its checksum does.
+  const halfThenFail: OpenBlock = async (replica, blockId) => {
+    const bytes = blocks.get(blockId)!;
+    if (replica.hostId === 'near') return Readable.from([bytes]);
+    return Readable.from((async function* () {
+      yield bytes.subarray(0, bytes.length / 2);
+      throw new Error('bytes 0 to 65535 do not match their checksum');
+    })());
+  };
+  const stager = new Stager({ dataDir: dir }, halfThenFail, memoryLog());
+  const parts = [Buffer.alloc(4000, 1), Buffer.alloc(4000, 2)];
+  const staged = await stager.stage('j-1.1', [input('two-blocks', [['t.bin', parts]])]);
+  assert.deepEqual(await readFile(path.join(staged.inputs[0]!.path, 't.bin')), Buffer.concat(parts));
 });
 
 test('the cache is kept under its size, never removing a file a job still links', async () => {

@@ -15,11 +15,9 @@
  * unchanged (its sealed modification time) before it is used again.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { chmod, link, mkdir, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
+import { chmod, link, mkdir, open, readdir, rename, rm, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { HopsError } from '../../protocol/errors.ts';
 import type { StageFile, StageInput } from '../../protocol/jobs-api.ts';
 import type { StagedInput } from '../jobs/job-dir.ts';
@@ -129,38 +127,46 @@ export class Stager {
   /** Writes the file's blocks, in order, to a temporary file renamed to `target` once whole. */
   private async fetch(file: StageFile, target: string): Promise<void> {
     const temp = `${target}.${process.pid}.part`;
-    const out = createWriteStream(temp, { mode: 0o600 });
+    const out = await open(temp, 'w', 0o600);
     try {
+      let position = 0;
       for (const block of file.blocks) {
-        const stream = await this.openReplica(block);
-        const hash = createHash('sha256');
-        let size = 0;
-        stream.on('data', (chunk: Buffer) => {
-          hash.update(chunk);
-          size += chunk.length;
-        });
-        await pipeline(stream, out, { end: false });
-        // The host checks its replica too; this catches a transfer gone wrong on the way.
-        if (size !== block.size || hash.digest('hex') !== block.sha256) throw new Error(`block ${block.blockId} arrived damaged (${size} of ${block.size} bytes)`);
+        await this.fetchBlock(block, out, position);
+        position += block.size;
       }
-      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      await out.close();
       // Read-only for the job; executable, so a script from the project's files can be its command.
       await chmod(temp, 0o555);
       await utimes(temp, new Date(), sealed);
       await rename(temp, target);
     } catch (err) {
-      out.destroy();
+      await out.close().catch(() => undefined);
       await unlink(temp).catch(() => undefined);
       throw err;
     }
   }
 
-  /** The first replica that opens, nearest first. */
-  private async openReplica(block: StageFile['blocks'][number]): Promise<Readable> {
+  /**
+   * Writes `block` at `position` of `out` from the first replica that gives all of it,
+   * nearest first: a replica that fails part-way (a chunk that fails its checksum, a
+   * dropped link) is given up for the next, which writes the block again from its start.
+   */
+  private async fetchBlock(block: StageFile['blocks'][number], out: FileHandle, position: number): Promise<void> {
     const problems: string[] = [];
     for (const replica of block.replicas) {
       try {
-        return await this.openBlock(replica, block.blockId, block.sha256);
+        const stream = await this.openBlock(replica, block.blockId, block.sha256);
+        const hash = createHash('sha256');
+        let size = 0;
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          if (size + chunk.length > block.size) throw new Error(`it sent more than the block's ${block.size} bytes`);
+          hash.update(chunk);
+          await out.write(chunk, 0, chunk.length, position + size);
+          size += chunk.length;
+        }
+        // The host checks its replica too; this catches a transfer gone wrong on the way.
+        if (size !== block.size || hash.digest('hex') !== block.sha256) throw new Error(`the block arrived damaged (${size} of ${block.size} bytes)`);
+        return;
       } catch (err) {
         problems.push(`${replica.hostId}: ${(err as Error).message}`);
       }
