@@ -12,7 +12,7 @@ import type { HostInventory, HostRole, MetricsSample } from '../../protocol/host
 import { NamespaceStore } from './namespace-store.ts';
 import { ProjectStore } from './project-store.ts';
 import { ReplicationStore } from './replication-store.ts';
-import { inSoftTransaction, inTransaction, prepared } from './sqlite.ts';
+import { commitOpenGroup, inSoftTransaction, inTransaction, prepared } from './sqlite.ts';
 import { UploadSessionStore } from './upload-sessions-store.ts';
 import { JobStore } from './job-store.ts';
 
@@ -423,9 +423,11 @@ export class ClusterDb {
     return rows.reverse().map((row) => JSON.parse(row.sample) as MetricsSample);
   }
 
-  /** Closes the database. */
+  /** Closes the database, committing first the changes a group commit still holds. */
   close(): void {
-    if (this.db.isOpen) this.db.close();
+    if (!this.db.isOpen) return;
+    commitOpenGroup(this.db);
+    this.db.close();
   }
 
   private transaction(work: () => void): void {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, test } from 'node:test';
-import { commitTogether, inSoftTransaction, inTransaction } from './sqlite.ts';
+import { commitOpenGroup, commitTogether, inSoftTransaction, inTransaction } from './sqlite.ts';
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'hopsdesk-sqlite-'));
 const file = path.join(dir, 'group.db');
@@ -84,4 +84,18 @@ test('a soft transaction commits without waiting for the disk, and joins an open
   assert.equal(count(other), 10);
   await grouped;
   assert.equal(count(other), 12, 'both landed with the group');
+});
+
+test('a group still open when its database closes is committed first, and its scheduled commit finds nothing to do', async () => {
+  const closing = new DatabaseSync(path.join(dir, 'closing.db'));
+  closing.exec('PRAGMA journal_mode = WAL; CREATE TABLE files (name TEXT PRIMARY KEY)');
+  const member = commitTogether(closing, () => closing.prepare('INSERT INTO files (name) VALUES (?)').run('last'));
+  commitOpenGroup(closing);
+  closing.close();
+  await member;
+  // The group's commit was scheduled for a later turn: it must not touch the closed database.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const reopened = new DatabaseSync(path.join(dir, 'closing.db'));
+  assert.equal((reopened.prepare('SELECT count(*) AS n FROM files').get() as { n: number }).n, 1, 'the change was committed');
+  reopened.close();
 });

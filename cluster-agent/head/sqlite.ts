@@ -111,6 +111,15 @@ export function commitTogether<T>(db: DatabaseSync, work: () => T, growsForMs = 
   return new Promise((resolve, reject) => current.members.push({ committed: () => resolve(result), failed: reject }));
 }
 
+/**
+ * Commits the group open on `db`, if any, now: before the database is closed, so that no
+ * change already made waits for a commit that would find the database gone.
+ */
+export function commitOpenGroup(db: DatabaseSync): void {
+  const group = groups.get(db);
+  if (group !== undefined) commitGroup(db, group);
+}
+
 /** Commits `group` now (if still open), acknowledging or failing each of its members. */
 function commitGroup(db: DatabaseSync, group: CommitGroup): void {
   if (groups.get(db) !== group) return;
@@ -118,7 +127,7 @@ function commitGroup(db: DatabaseSync, group: CommitGroup): void {
   try {
     db.exec('COMMIT');
   } catch (err) {
-    if (db.isTransaction) db.exec('ROLLBACK');
+    if (db.isOpen && db.isTransaction) db.exec('ROLLBACK');
     for (const member of group.members) member.failed(err);
     return;
   }
