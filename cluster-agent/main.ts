@@ -123,13 +123,35 @@ async function main(args: readonly string[]): Promise<number> {
   // Shutdown has one path: the first SIGTERM or SIGINT stops the agent gracefully (once
   // it has finished starting, if it is still starting); a second one exits at once. A
   // supervised agent also stops when its supervisor is gone (its stdin pipe closes).
+  // The handlers stay installed throughout: with none, a signal arriving between the
+  // first one's handler and the next's would take Node's default and kill the agent
+  // uncleanly, as two SIGTERMs at once from a stop script can.
   const supervised = process.env[supervisedEnv] === '1';
+  let stopping = false;
+  const forceExit = (again: NodeJS.Signals): void => {
+    // Under a supervisor, escalation is its job (SIGKILL after a grace period); a second
+    // SIGTERM is then most likely a stop script signalling both processes.
+    if (supervised) {
+      log.warn('another signal while stopping; the supervisor decides when to kill', { signal: again });
+      return;
+    }
+    log.warn('second signal while stopping; exiting now', { signal: again });
+    process.exit(1);
+  };
   const signalled = new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) return forceExit(signal);
+      stopping = true;
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
     if (supervised) {
       delete process.env[supervisedEnv];
-      process.stdin.once('end', () => resolve('supervisor gone'));
+      process.stdin.once('end', () => {
+        stopping = true;
+        resolve('supervisor gone');
+      });
       process.stdin.resume();
     }
   });
@@ -143,18 +165,6 @@ async function main(args: readonly string[]): Promise<number> {
   }
 
   const signal = await signalled;
-  const forceExit = (again: NodeJS.Signals): void => {
-    // Under a supervisor, escalation is its job (SIGKILL after a grace period); a second
-    // SIGTERM is then most likely a stop script signalling both processes.
-    if (supervised) {
-      log.warn('another signal while stopping; the supervisor decides when to kill', { signal: again });
-      return;
-    }
-    log.warn('second signal while stopping; exiting now', { signal: again });
-    process.exit(1);
-  };
-  process.once('SIGTERM', forceExit);
-  process.once('SIGINT', forceExit);
   log.info('stopping', { signal });
   await agent.stop();
   log.info('exit', { state: agent.state });
