@@ -177,25 +177,17 @@ export class BlockStore {
    */
   async read(id: string, options: { sha256?: string | undefined; offset?: number | undefined } = {}): Promise<BlockReader> {
     const offset = options.offset ?? 0;
-    const pastEnd = (size: number) => new HopsError('VALIDATION', `Block ${id} has ${size} bytes; offset ${offset} is past its end.`, { field: '/offset' });
-    const chunked = await this.openWithChecksums(id, options.sha256);
-    if (chunked !== undefined) {
-      const { handle, file, size, checksums } = chunked;
-      if (offset > size) {
-        await handle.close();
-        throw pastEnd(size);
-      }
+    const { file, handle } = await this.openFile(id);
+    try {
+      const chunked = await this.checksumsOf(id, file, handle, options.sha256);
+      const size = chunked?.size ?? (await this.checkWhole(id, file, handle, options.sha256));
+      if (offset > size) throw new HopsError('VALIDATION', `Block ${id} has ${size} bytes; offset ${offset} is past its end.`, { field: '/offset' });
+      if (chunked === undefined) return { size, sha256: file.sha256, stream: handle.createReadStream({ start: offset, highWaterMark: 256 * 1024, autoClose: true }) };
       const corrupt = async (problem: string) => {
         await this.setAside(file.path, id, problem);
         return this.corrupt(id, problem);
       };
-      return { size, sha256: file.sha256, stream: checkedReadStream(handle, size, offset, checksums, corrupt) };
-    }
-    const { handle, size, sha256 } = await this.openChecked(id, options.sha256);
-    try {
-      if (offset > size) throw pastEnd(size);
-      const stream = handle.createReadStream({ start: offset, highWaterMark: 256 * 1024, autoClose: true });
-      return { size, sha256, stream };
+      return { size, sha256: file.sha256, stream: checkedReadStream(handle, size, offset, chunked.checksums, corrupt) };
     } catch (err) {
       await handle.close().catch(() => undefined);
       throw err;
@@ -208,7 +200,12 @@ export class BlockStore {
    */
   async verify(id: string): Promise<'whole' | 'corrupt' | 'gone'> {
     try {
-      await (await this.openChecked(id)).handle.close();
+      const { file, handle } = await this.openFile(id);
+      try {
+        await this.checkWhole(id, file, handle);
+      } finally {
+        await handle.close().catch(() => undefined);
+      }
       return 'whole';
     } catch (err) {
       if (err instanceof HopsError && err.code === 'BLOCK_NOT_FOUND') return 'gone';
@@ -251,68 +248,45 @@ export class BlockStore {
     return blocks;
   }
 
-  /**
-   * Block `id` opened with its chunk checksums, to be checked as it is read; undefined when
-   * it has none that fit it (it is then checked whole). Throws `BLOCK_NOT_FOUND`, and
-   * `BLOCK_CORRUPT` when the head recorded another digest.
-   */
-  private async openWithChecksums(id: string, expectedSha256: string | undefined) {
+  /** Block `id`'s file, opened for reading. Throws `BLOCK_NOT_FOUND`. */
+  private async openFile(id: string): Promise<{ file: { path: string; sha256: string }; handle: FileHandle }> {
     this.checkId(id);
     const file = await this.find(id);
     if (file === undefined) throw this.notFound(id);
-    const sums = await readFile(`${file.path}.crc`).catch(() => undefined);
-    if (sums === undefined) return undefined;
-    if (expectedSha256 !== undefined && expectedSha256 !== file.sha256) {
-      const problem = `it was written with ${file.sha256}, but the head recorded ${expectedSha256}`;
-      await this.setAside(file.path, id, problem);
-      throw this.corrupt(id, problem);
-    }
-    let handle: FileHandle;
     try {
-      handle = await open(file.path, 'r');
+      return { file, handle: await open(file.path, 'r') };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw this.notFound(id);
       throw err;
     }
-    const size = (await handle.stat()).size;
-    const checksums = parseChecksums(sums, size);
-    if (checksums === undefined) {
-      await handle.close();
-      return undefined;
-    }
-    return { handle, file, size, checksums };
   }
 
-  /** Block `id` opened, once its bytes match its checksum (and `expectedSha256`, when given). */
-  private async openChecked(id: string, expectedSha256?: string): Promise<{ handle: FileHandle; size: number; sha256: string }> {
-    this.checkId(id);
-    const file = await this.find(id);
-    if (file === undefined) throw this.notFound(id);
-    let handle: FileHandle;
-    try {
-      handle = await open(file.path, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw this.notFound(id);
-      throw err;
-    }
-    try {
-      const { size, sha256 } = await hashOf(handle);
-      const problem =
-        sha256 !== file.sha256
-          ? `its bytes hash to ${sha256}, not the ${file.sha256} it was written with`
-          : expectedSha256 !== undefined && expectedSha256 !== sha256
-            ? `it was written with ${sha256}, but the head recorded ${expectedSha256}`
-            : undefined;
-      if (problem !== undefined) {
-        await handle.close();
-        await this.setAside(file.path, id, problem);
-        throw this.corrupt(id, problem);
-      }
-      return { handle, size, sha256 };
-    } catch (err) {
-      await handle.close().catch(() => undefined);
-      throw err;
-    }
+  /**
+   * The chunk checksums of an open block, to be checked as it is read; undefined when it
+   * has none that fit it (it is then checked whole). Throws `BLOCK_CORRUPT` (the replica
+   * set aside) when the head recorded another digest than the block's.
+   */
+  private async checksumsOf(id: string, file: { path: string; sha256: string }, handle: FileHandle, expectedSha256: string | undefined) {
+    const sums = await readFile(`${file.path}.crc`).catch(() => undefined);
+    if (sums === undefined) return undefined;
+    if (expectedSha256 !== undefined && expectedSha256 !== file.sha256) await this.refuse(id, file, `it was written with ${file.sha256}, but the head recorded ${expectedSha256}`);
+    const size = (await handle.stat()).size;
+    const checksums = parseChecksums(sums, size);
+    return checksums === undefined ? undefined : { size, checksums };
+  }
+
+  /** Reads an open block whole against its SHA-256 (and `expectedSha256`, when given); returns its size. Throws `BLOCK_CORRUPT` (the replica set aside). */
+  private async checkWhole(id: string, file: { path: string; sha256: string }, handle: FileHandle, expectedSha256?: string): Promise<number> {
+    const { size, sha256 } = await hashOf(handle);
+    if (sha256 !== file.sha256) await this.refuse(id, file, `its bytes hash to ${sha256}, not the ${file.sha256} it was written with`);
+    if (expectedSha256 !== undefined && expectedSha256 !== sha256) await this.refuse(id, file, `it was written with ${sha256}, but the head recorded ${expectedSha256}`);
+    return size;
+  }
+
+  /** Sets a corrupt replica aside and throws `BLOCK_CORRUPT` saying why. */
+  private async refuse(id: string, file: { path: string }, problem: string): Promise<never> {
+    await this.setAside(file.path, id, problem);
+    throw this.corrupt(id, problem);
   }
 
   private async find(id: string): Promise<{ path: string; sha256: string } | undefined> {
