@@ -171,9 +171,11 @@ export class BlockStore {
   }
 
   /**
-   * Opens block `id` for reading from `offset`, once its bytes match its checksum (and
-   * `expectedSha256`, the digest the head recorded, when given). Throws `BLOCK_NOT_FOUND`
-   * or `BLOCK_CORRUPT`; a corrupt replica is set aside and reported.
+   * Opens block `id` for reading from `offset`; each chunk is checked against its checksum
+   * before it is served (a block without chunk checksums is checked whole first), and the
+   * block's digest against `expectedSha256`, the one the head recorded, when given. Throws
+   * `BLOCK_NOT_FOUND` or `BLOCK_CORRUPT`, and its stream ends with `BLOCK_CORRUPT` at a
+   * chunk that fails; a corrupt replica is set aside and reported.
    */
   async read(id: string, options: { sha256?: string | undefined; offset?: number | undefined } = {}): Promise<BlockReader> {
     const offset = options.offset ?? 0;
