@@ -15,6 +15,7 @@
  * tried again for a minute.
  */
 import http from 'node:http';
+import net from 'node:net';
 import tls from 'node:tls';
 import type { AgentEndpoint } from './agent-client.ts';
 
@@ -53,26 +54,55 @@ export interface ContentRequestOptions {
 export async function contentRequest(endpoint: AgentEndpoint, options: ContentRequestOptions): Promise<{ request: http.ClientRequest; where: string }> {
   const { method, path, signal } = options;
   const headers = { ...options.headers, authorization: `Bearer ${endpoint.token}` };
-  const direct = endpoint.direct;
-  if (direct !== undefined && Date.now() - (unreachableAtMs.get(direct) ?? -Infinity) > retryAfterMs) {
-    const socket = await dial(direct, signal).catch(() => undefined);
-    if (socket !== undefined) {
-      const request = http.request({ host: direct.host, port: direct.port, path, method, headers, ...(signal === undefined ? {} : { signal }), createConnection: () => socket });
-      return { request, where: `${direct.host}:${direct.port} (its cluster listener)` };
-    }
-    if (signal?.aborted === true) throw signal.reason;
-    unreachableAtMs.set(direct, Date.now());
+  const direct = await directSocket(endpoint, signal);
+  if (direct !== undefined) {
+    const { socket, where } = direct;
+    const { host, port } = endpoint.direct!;
+    const request = http.request({ host, port, path, method, headers, ...(signal === undefined ? {} : { signal }), createConnection: () => socket });
+    return { request, where };
   }
   return { request: http.request(`${endpoint.baseUrl}${path}`, { method, headers, ...(signal === undefined ? {} : { signal }) }), where: endpoint.baseUrl };
 }
 
+/**
+ * A connection for one content request, reading with `onread` (receive-file.ts): to the
+ * head's cluster listener when the endpoint has one that answers, otherwise to the tunnel.
+ * `host` is for the request's `host` header.
+ */
+export async function contentConnection(endpoint: AgentEndpoint, onread: net.OnReadOpts, signal?: AbortSignal): Promise<{ socket: net.Socket; where: string; host: string }> {
+  const direct = await directSocket(endpoint, signal, onread);
+  if (direct !== undefined) return { ...direct, host: `${endpoint.direct!.host}:${endpoint.direct!.port}` };
+  const url = new URL(endpoint.baseUrl);
+  if (url.protocol !== 'http:') throw new Error(`A content connection goes to a tunnel's http:// end, not ${endpoint.baseUrl}.`);
+  const socket = net.connect({ host: url.hostname, port: Number(url.port), onread });
+  await new Promise<void>((resolve, reject) => {
+    const abort = () => socket.destroy(signal?.reason as Error);
+    signal?.addEventListener('abort', abort, { once: true });
+    socket.once('connect', () => (signal?.removeEventListener('abort', abort), socket.removeListener('error', reject), resolve()));
+    socket.once('error', (err) => (signal?.removeEventListener('abort', abort), reject(err)));
+  });
+  return { socket, where: endpoint.baseUrl, host: url.host };
+}
+
+/** The direct path's socket, when the endpoint has one and it is not known unreachable; undefined to use the tunnel. */
+async function directSocket(endpoint: AgentEndpoint, signal?: AbortSignal, onread?: net.OnReadOpts): Promise<{ socket: tls.TLSSocket; where: string } | undefined> {
+  const direct = endpoint.direct;
+  if (direct === undefined || Date.now() - (unreachableAtMs.get(direct) ?? -Infinity) <= retryAfterMs) return undefined;
+  const socket = await dial(direct, signal, onread).catch(() => undefined);
+  if (socket !== undefined) return { socket, where: `${direct.host}:${direct.port} (its cluster listener)` };
+  if (signal?.aborted === true) throw signal.reason;
+  unreachableAtMs.set(direct, Date.now());
+  return undefined;
+}
+
 /** A TLS connection to the head's cluster listener, once its handshake is done. */
-function dial(direct: DirectContent, signal = new AbortController().signal): Promise<tls.TLSSocket> {
+function dial(direct: DirectContent, signal = new AbortController().signal, onread?: net.OnReadOpts): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({
       host: direct.host,
       port: direct.port,
       ...direct.tls,
+      ...(onread === undefined ? {} : { onread }),
       minVersion: 'TLSv1.3',
       rejectUnauthorized: true,
       // The head's certificate names its host id, not an address (cluster-agent/cluster-tls.ts).

@@ -15,17 +15,15 @@
  * `cancel(id)` stops it: an upload's session is dropped on the head, a download's
  * partial file removed.
  */
-import { createWriteStream } from 'node:fs';
 import { rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
-import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Socket } from 'node:net';
 import type { EventPayload, TransferState } from '../../protocol/desktop-api.ts';
 import { HopsError, type ErrorCode } from '../../protocol/errors.ts';
 import { fsRoutes, type FileStat, type UploadSession } from '../../protocol/fs.ts';
 import type { AgentEndpoint } from './agent-client.ts';
-import { contentRequest } from './direct-content.ts';
+import { contentConnection, contentRequest } from './direct-content.ts';
+import { LocalWriteError, receiveFile } from './receive-file.ts';
 import { responseOf, unreachable, wireError } from './head-http.ts';
 import { sendFileRange } from './send-file.ts';
 import type { ClusterConnection } from './connection.ts';
@@ -369,36 +367,30 @@ async function completeUpload(endpoint: AgentEndpoint, route: string, path: stri
 
 // Downloads.
 
-/** Appends the bytes of `path` from `offset` to `partial`; resolves with the partial file's size. */
+/** Writes the bytes of `path` from `offset` into `partial` at that offset; resolves with the position reached. */
 async function readInto(endpoint: AgentEndpoint, path: string, partial: string, offset: number, stallMs: number, run: TransferRun): Promise<number> {
-  const { request, where } = await contentRequest(endpoint, {
-    method: 'GET',
-    path: `${fsRoutes.content}?${new URLSearchParams({ path, offset: String(offset) })}`,
-    signal: run.signal,
-    headers: {},
-  });
-  request.on('error', () => undefined);
-  const watch = stallWatch(stallMs, (why) => request.destroy(why));
+  let where = endpoint.baseUrl;
+  let socket: Socket | undefined;
+  const watch = stallWatch(stallMs, (why) => socket?.destroy(why));
   try {
-    request.end();
-    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      request.once('response', resolve);
-      request.once('error', (err) => reject(unreachable(endpoint, err, where)));
+    const received = await receiveFile({
+      connect: async (onread) => {
+        const connection = await contentConnection(endpoint, onread, run.signal);
+        ({ socket, where } = connection);
+        return connection;
+      },
+      target: `${fsRoutes.content}?${new URLSearchParams({ path, offset: String(offset) })}`,
+      headers: { authorization: `Bearer ${endpoint.token}` },
+      localFile: partial,
+      offset,
+      onBytes: (position) => run.progress(position),
+      onRead: watch.moved,
+      signal: run.signal,
+    }).catch((err: Error) => {
+      throw err instanceof LocalWriteError || run.signal.aborted ? err : unreachable(endpoint, err, where);
     });
-    if ((response.statusCode ?? 500) >= 300) {
-      let body = '';
-      for await (const chunk of response) body += String(chunk);
-      throw wireError(response.statusCode ?? 500, body, path);
-    }
-    const expected = Number(response.headers['content-length']);
-    await pipeline(response, counter(offset, (bytes) => (watch.moved(), run.progress(bytes))), createWriteStream(partial, { flags: 'a', mode: 0o644, highWaterMark: 1024 * 1024 })).catch((err: Error) => {
-      throw run.signal.aborted ? err : unreachable(endpoint, err, where);
-    });
-    const size = (await stat(partial)).size;
-    if (Number.isFinite(expected) && size !== offset + expected) {
-      throw new HopsError('AGENT_UNREACHABLE', `The download of ${path} ended after ${size - offset} of ${expected} bytes.`);
-    }
-    return size;
+    if (!received.ok) throw wireError(received.status, received.body, path);
+    return offset + received.bytes;
   } finally {
     watch.stop();
   }
@@ -486,18 +478,6 @@ function stallWatch(stallMs: number, onStall: (why: Error) => void): { moved: ()
   }, Math.min(1000, stallMs));
   timer.unref();
   return { moved: () => (lastMs = Date.now()), stop: () => clearInterval(timer) };
-}
-
-/** Passes bytes through, reporting the running count from `start`. */
-function counter(start: number, onBytes: (bytes: number) => void): Transform {
-  let done = start;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      done += chunk.length;
-      onBytes(done);
-      callback(null, chunk);
-    },
-  });
 }
 
 function cancelled(path?: string): HopsError {
