@@ -12,6 +12,7 @@ import { ProvisionedHost, type SshAccess } from '../../protocol/cluster-setup.ts
 import type { AgentEndpoint } from './agent-client.ts';
 import type { DirectContent } from './direct-content.ts';
 import type { SecretStore } from '../security/secret-store.ts';
+import { desktopCertificate } from '../security/desktop-certificate.ts';
 import { HostLink, LocalForward } from '../ssh/host-link.ts';
 import type { DialDeps } from '../ssh/dial.ts';
 import { RemoteShell } from '../provision/remote-shell.ts';
@@ -205,15 +206,14 @@ export class SshCluster {
 
   /**
    * The head's cluster listener for file content, where this desktop holds the cluster CA
-   * (it formed the cluster): a desktop certificate is made once per run and kept nowhere.
+   * (it formed the cluster), with this desktop's certificate of that CA (kept with the
+   * cluster's secrets: security/desktop-certificate.ts).
    */
   private directContent(secrets: ClusterSecrets): Promise<DirectContent | undefined> {
     const { caCert, caKey } = secrets;
     if (caCert === undefined || caKey === undefined) return Promise.resolve(undefined);
     const { headAddress, clusterPort, headHostId } = this.profileValue;
-    // Loaded when first needed: the certificate library is large, and most commands never send content.
-    this.direct ??= import('../security/cluster-ca.ts')
-      .then(({ issueDesktopCertificate }) => issueDesktopCertificate({ certPem: caCert, keyPem: caKey }))
+    this.direct ??= desktopCertificate(this.deps.secrets, this.name, { certPem: caCert, keyPem: caKey })
       .then((own): DirectContent => ({ host: headAddress, port: clusterPort, headHostId, tls: { ca: own.caPem, cert: own.certPem, key: own.keyPem } }))
       .catch((err: Error) => {
         // Content then keeps to the tunnel: slower, and just as correct.

@@ -14,7 +14,7 @@ x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const caLifetimeDays = 3650;
 const agentLifetimeDays = 825;
-/** A desktop's certificate is made afresh by each run that needs it and kept nowhere. */
+/** A desktop's certificate is kept with the cluster's secrets and issued again before it expires (desktop-certificate.ts). */
 const desktopLifetimeDays = 7;
 
 /**
