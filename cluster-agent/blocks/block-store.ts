@@ -21,6 +21,7 @@ import type { Readable } from 'node:stream';
 import { HopsError } from '../../protocol/errors.ts';
 import type { AgentLog } from '../log.ts';
 import { checkedReadStream, ChunkChecksums, parseChecksums } from './chunk-checksums.ts';
+import type { ReadBuffers } from './read-buffers.ts';
 
 const blockIdPattern = /^[0-9a-f]{32}$/;
 const fileNamePattern = /^blk_([0-9a-f]{32})_([0-9a-f]{64})$/;
@@ -175,9 +176,10 @@ export class BlockStore {
    * before it is served (a block without chunk checksums is checked whole first), and the
    * block's digest against `expectedSha256`, the one the head recorded, when given. Throws
    * `BLOCK_NOT_FOUND` or `BLOCK_CORRUPT`, and its stream ends with `BLOCK_CORRUPT` at a
-   * chunk that fails; a corrupt replica is set aside and reported.
+   * chunk that fails; a corrupt replica is set aside and reported. With `buffers`, the
+   * chunks are read into theirs.
    */
-  async read(id: string, options: { sha256?: string | undefined; offset?: number | undefined } = {}): Promise<BlockReader> {
+  async read(id: string, options: { sha256?: string | undefined; offset?: number | undefined; buffers?: ReadBuffers | undefined } = {}): Promise<BlockReader> {
     const offset = options.offset ?? 0;
     const { file, handle } = await this.openFile(id);
     try {
@@ -189,7 +191,7 @@ export class BlockStore {
         await this.setAside(file.path, id, problem);
         return this.corrupt(id, problem);
       };
-      return { size, sha256: file.sha256, stream: checkedReadStream(handle, size, offset, chunked.checksums, corrupt) };
+      return { size, sha256: file.sha256, stream: checkedReadStream(handle, size, offset, chunked.checksums, corrupt, options.buffers) };
     } catch (err) {
       await handle.close().catch(() => undefined);
       throw err;

@@ -13,12 +13,15 @@
 import { crc32 } from 'node:zlib';
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import type { ReadBuffers } from './read-buffers.ts';
 
 const magic = Buffer.from('HDC1', 'latin1');
 const headerBytes = 8;
 export const checksumChunkBytes = 64 * 1024;
 /** Chunks read from disk at once (1 MiB). */
 const chunksPerRead = 16;
+/** The most bytes `checkedReadStream` reads at once: the size of the buffers it is given. */
+export const checkedReadBytes = chunksPerRead * checksumChunkBytes;
 
 /** Folds the bytes of a block, as they are written, into its chunk checksums. */
 export class ChunkChecksums {
@@ -67,7 +70,7 @@ export function parseChecksums(file: Buffer, blockSize: number): { chunkBytes: n
  * The bytes of an open block from `offset` to its end, each chunk checked against its
  * checksum before any of it is pushed. A chunk that fails calls `onMismatch` with what is
  * wrong and ends the stream with the error it returns: no byte of that chunk leaves. The
- * stream closes `handle`.
+ * stream closes `handle`. With `buffers`, it reads into theirs (read-buffers.ts).
  */
 export function checkedReadStream(
   handle: FileHandle,
@@ -75,6 +78,7 @@ export function checkedReadStream(
   offset: number,
   checksums: { chunkBytes: number; sums: Buffer },
   onMismatch: (problem: string) => Promise<Error>,
+  buffers?: ReadBuffers,
 ): Readable {
   const { chunkBytes, sums } = checksums;
   let chunk = Math.floor(offset / chunkBytes);
@@ -86,7 +90,7 @@ export function checkedReadStream(
         if (chunk >= chunks) return void this.push(null);
         const start = chunk * chunkBytes;
         const length = Math.min(chunksPerRead * chunkBytes, blockSize - start);
-        const buffer = Buffer.allocUnsafe(length);
+        const buffer = buffers !== undefined && buffers.bytes >= length ? buffers.take() : Buffer.allocUnsafe(length);
         const { bytesRead } = await handle.read(buffer, 0, length, start);
         if (bytesRead !== length) throw await onMismatch(`it ends at byte ${start + bytesRead}, before the ${blockSize} it had when opened`);
         for (let at = 0; at < length; at += chunkBytes, chunk += 1) {
@@ -94,7 +98,7 @@ export function checkedReadStream(
             throw await onMismatch(`bytes ${start + at} to ${Math.min(start + at + chunkBytes, blockSize) - 1} do not match their checksum`);
           }
         }
-        this.push(buffer.subarray(Math.max(0, offset - start)));
+        this.push(buffer.subarray(Math.max(0, offset - start), length));
       } catch (err) {
         this.destroy(err as Error);
       }

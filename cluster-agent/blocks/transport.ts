@@ -11,6 +11,7 @@ import type { ClusterHost } from '../../protocol/host.ts';
 import type { PeerClient } from './peer-client.ts';
 import { gatherWrites } from './gathered-writes.ts';
 import { openPipeline, type BlockSink, type PipelineHost } from './pipeline.ts';
+import type { ReadBuffers } from './read-buffers.ts';
 
 export interface BlockTransportDeps {
   /** This agent's own store, when it is a worker too. */
@@ -46,10 +47,13 @@ export class BlockTransport {
     return gatherWrites(this.deps.peers.putBlock(first, blockId, rest, maxSize));
   }
 
-  /** Opens a replica for reading from `offset` (verified against `sha256` by the host holding it). */
-  async openRead(target: PipelineTarget, blockId: string, sha256: string, offset: number): Promise<Readable> {
+  /**
+   * Opens a replica for reading from `offset` (verified against `sha256` by the host
+   * holding it); a replica on this host is read into `buffers` when given.
+   */
+  async openRead(target: PipelineTarget, blockId: string, sha256: string, offset: number, buffers?: ReadBuffers): Promise<Readable> {
     const local = this.deps.local;
-    if (local !== undefined && target.hostId === local.hostId) return (await local.store.read(blockId, { sha256, offset })).stream;
+    if (local !== undefined && target.hostId === local.hostId) return (await local.store.read(blockId, { sha256, offset, buffers })).stream;
     return this.deps.peers.getBlock(target, blockId, { sha256, offset });
   }
 

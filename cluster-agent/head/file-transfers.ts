@@ -11,7 +11,7 @@
  *
  * **Download.** Blocks are read in order from their finalized replicas: this host's
  * first, then healthy hosts, then the rest. A replica that fails — unreachable, missing,
- * or corrupt (each host verifies the whole block before serving any of it) — is passed
+ * or corrupt (each host checks every chunk against its checksum before serving it) — is passed
  * over, and a transfer that breaks midway resumes at the same byte on the next replica.
  * The head also hashes every block it sends whole and ends the response if the digest is
  * not the one recorded, so a client never gets wrong bytes as a complete file. A range
@@ -26,6 +26,8 @@ import { HopsError } from '../../protocol/errors.ts';
 import { showPath, type BlockLocations, type FileStat, type PutQuery } from '../../protocol/fs.ts';
 import type { ClusterHost } from '../../protocol/host.ts';
 import type { User } from '../../protocol/projects.ts';
+import { checkedReadBytes } from '../blocks/chunk-checksums.ts';
+import { ReadBuffers } from '../blocks/read-buffers.ts';
 import type { BlockTransport } from '../blocks/transport.ts';
 import type { AgentLog } from '../log.ts';
 import type { BlockMap } from './block-map.ts';
@@ -39,6 +41,12 @@ export interface Download {
   offset: number;
   length: number;
   stream: Readable;
+  /**
+   * Tells the download that a chunk of `stream` has been written out, so the buffer it
+   * came in is read into again (blocks/read-buffers.ts). A reader that never calls it
+   * only costs the process fresh buffers.
+   */
+  written: (chunk: Uint8Array) => void;
 }
 
 /** Which bytes of a file to read; the whole file by default. */
@@ -60,6 +68,8 @@ interface BlockSpan {
 interface ReadAttempts {
   tried: Set<string>;
   problems: string[];
+  /** The download's read buffers, for a replica on this host. */
+  buffers: ReadBuffers;
 }
 
 interface OpenReplica {
@@ -122,13 +132,15 @@ export class FileTransfers {
     const length = Math.min(range.length ?? size - offset, size - offset);
     const spans = blockSpans(plan.blocks, offset, offset + length);
     const [first] = spans;
-    if (first === undefined) return { stat: plan.stat, offset, length: 0, stream: Readable.from([]) };
-    const attempts: ReadAttempts = { tried: new Set(), problems: [] };
+    const buffers = new ReadBuffers(checkedReadBytes);
+    const written = (chunk: Uint8Array) => buffers.written(chunk);
+    if (first === undefined) return { stat: plan.stat, offset, length: 0, stream: Readable.from([]), written };
+    const attempts: ReadAttempts = { tried: new Set(), problems: [], buffers };
     const opened = await this.openReplica(path, first.block, first.start, attempts);
     const stream = Readable.from(this.blockBytes(path, spans, opened, attempts));
     // A response abandoned before its first byte never starts the generator: let go of the replica here.
     stream.once('close', () => opened.stream.destroy());
-    return { stat: plan.stat, offset, length, stream };
+    return { stat: plan.stat, offset, length, stream, written };
   }
 
   /** Where the blocks of the file at `path` are (data.read), replicas in reading order. */
@@ -168,11 +180,11 @@ export class FileTransfers {
         const { block } = span;
         const ahead = next;
         next = undefined;
-        const attempts = i === 0 ? firstAttempts : (ahead?.attempts ?? { tried: new Set<string>(), problems: [] });
+        const attempts = i === 0 ? firstAttempts : (ahead?.attempts ?? { tried: new Set<string>(), problems: [], buffers: firstAttempts.buffers });
         let replica = i === 0 ? first : await (ahead?.opened ?? this.openReplica(path, block, span.start, attempts));
         const following = spans[i + 1];
         if (following !== undefined) {
-          const nextAttempts: ReadAttempts = { tried: new Set(), problems: [] };
+          const nextAttempts: ReadAttempts = { tried: new Set(), problems: [], buffers: firstAttempts.buffers };
           next = { attempts: nextAttempts, opened: this.openReplica(path, following.block, following.start, nextAttempts) };
           // Heard when awaited, at the next block; until then a failure must not count as unhandled.
           next.opened.catch(() => undefined);
@@ -218,7 +230,7 @@ export class FileTransfers {
     for (const target of this.readOrder(block, this.hostStates())) {
       if (attempts.tried.has(target.hostId)) continue;
       try {
-        return { hostId: target.hostId, stream: await this.transport.openRead(target, block.id, block.sha256 ?? '', offset) };
+        return { hostId: target.hostId, stream: await this.transport.openRead(target, block.id, block.sha256 ?? '', offset, attempts.buffers) };
       } catch (err) {
         this.readFailed(target.hostId, block, err, attempts);
       }
