@@ -2,7 +2,7 @@
  * Agent↔agent block routes (cluster token; on the cluster listener when there is one):
  *
  * - every worker stores blocks: PUT (a hop of a write pipeline, streamed and forwarded
- *   to the hosts named in `x-hops-pipeline`), GET (verified before it is served),
+ *   to the hosts named in `x-hops-pipeline`), GET (each chunk checked as it is served: `send-reading.ts`),
  *   DELETE, and a batch delete;
  * - the head takes block reports and corrupt-replica reports; a certificate speaks only
  *   for its own host in them.
@@ -28,10 +28,13 @@ import {
 } from '../../protocol/agent-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import { fsLimits } from '../../protocol/fs.ts';
+import { checkedReadBytes } from '../blocks/chunk-checksums.ts';
 import { openPipeline, type PipelineHost } from '../blocks/pipeline.ts';
+import { ReadBuffers } from '../blocks/read-buffers.ts';
 import type { BlockMap } from '../head/block-map.ts';
 import type { TokenKind } from './auth.ts';
 import { assertPeerIs } from './cluster-routes.ts';
+import { sendReading } from './send-reading.ts';
 import { passBodiesThrough, streamedBody, streamingRoute } from './streamed-body.ts';
 
 type Protect = (url: string, kind: TokenKind) => string;
@@ -81,8 +84,9 @@ export function workerBlockRoutes(app: FastifyInstance, host: PipelineHost, prot
     { schema: { params: BlockParams, querystring: BlockReadQuery } },
     async (request, reply) => {
       const offset = request.query.offset ?? 0;
-      const block = await host.store.read(request.params.blockId, { sha256: request.query.sha256, offset });
-      return reply.header('content-length', block.size - offset).type('application/octet-stream').send(block.stream);
+      const buffers = new ReadBuffers(checkedReadBytes);
+      const block = await host.store.read(request.params.blockId, { sha256: request.query.sha256, offset, buffers });
+      await sendReading(reply, block.stream, block.size - offset, (chunk) => buffers.written(chunk));
     },
   );
 

@@ -11,13 +11,13 @@
  * An append's body is file content, streamed: no body limit, an idle deadline instead.
  * A newer append to the same session stops this one's request.
  */
-import { once } from 'node:events';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { HopsError } from '../../protocol/errors.ts';
 import { AppendQuery, ContentQuery, UploadParams, fsRoutes, type UploadSession } from '../../protocol/fs.ts';
-import type { Download, FileTransfers } from '../head/file-transfers.ts';
+import type { FileTransfers } from '../head/file-transfers.ts';
 import type { UploadSessions } from '../head/upload-sessions.ts';
 import { callerOf, type TokenKind } from './auth.ts';
+import { sendReading } from './send-reading.ts';
 import { passBodiesThrough, streamedBody, streamingRoute } from './streamed-body.ts';
 
 export interface ContentServices {
@@ -40,41 +40,13 @@ export function requireOctetStream(type: string | undefined): void {
   }
 }
 
-/**
- * Sends a download as the reply, telling it of each chunk once written out so its read
- * buffers are read into again (blocks/read-buffers.ts): fastify sends a stream by piping
- * it, which never says when a chunk has left. A failure before the first byte is an
- * error reply as any other; after it, the connection is cut short of its content-length,
- * which the desktop resumes from.
- */
-async function sendDownload(reply: FastifyReply, download: Download): Promise<void> {
-  const chunks = (download.stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  const first = await chunks.next();
-  reply.hijack();
-  const response = reply.raw;
-  const closed = new Promise<void>((resolve) => response.once('close', resolve));
-  // A client gone stops the reading at once, however long the next chunk would take.
-  void closed.then(() => download.stream.destroy());
-  response.writeHead(200, { 'content-length': download.length, 'content-type': 'application/octet-stream' });
-  try {
-    for (let next = first; next.done !== true; next = await chunks.next()) {
-      const chunk = next.value;
-      if (response.destroyed) break;
-      if (!response.write(chunk, () => download.written(chunk))) await Promise.race([once(response, 'drain'), closed]);
-    }
-    if (!response.destroyed) response.end();
-  } catch (err) {
-    response.destroy(err as Error);
-  }
-}
-
 /** Declares the content routes, backed by the head's services. */
 export function headContentRoutes(app: FastifyInstance, services: ContentServices, protect: Protect): void {
   const { transfers, sessions } = services;
   app.get<{ Querystring: ContentQuery }>(protect(fsRoutes.content, 'client'), { schema: { querystring: ContentQuery } }, async (request, reply) => {
     const { path, offset, length } = request.query;
     const download = await transfers.download(callerOf(request), path, { offset, length });
-    await sendDownload(reply, download);
+    await sendReading(reply, download.stream, download.length, download.written);
   });
   app.register(async (scope) => {
     passBodiesThrough(scope);
