@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 
 export async function sendReading(reply: FastifyReply, stream: Readable, length: number, written: (chunk: Uint8Array) => void): Promise<void> {
+  const headers = { 'content-length': length, 'content-type': 'application/octet-stream' };
   const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   const first = await chunks.next();
   reply.hijack();
@@ -20,7 +21,7 @@ export async function sendReading(reply: FastifyReply, stream: Readable, length:
   const closed = new Promise<void>((resolve) => response.once('close', resolve));
   // A client gone stops the reading at once, however long the next chunk would take.
   void closed.then(() => stream.destroy());
-  response.writeHead(200, { 'content-length': length, 'content-type': 'application/octet-stream' });
+  response.writeHead(200, headers);
   try {
     for (let next = first; next.done !== true; next = await chunks.next()) {
       const chunk = next.value;

@@ -82,8 +82,9 @@ class Receiver {
   private writeFailed = false;
   private turn = 0;
   private filled = 0;
-  /** Body bytes read so far, and written to the file so far. */
+  /** Body bytes copied into the pieces so far. */
   private received = 0;
+  /** Where the next piece goes in the file. */
   private position: number;
   /** Bytes read while both pieces waited on the disk, kept (copied) until one is free. */
   private waiting: Buffer[] = [];
