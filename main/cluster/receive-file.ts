@@ -5,8 +5,9 @@
  * Why not `http.request` and a write stream: Node's HTTP client hands every body piece
  * over in a fresh buffer (TLS allocates one per record it decrypts, and the parser copies
  * each into another). In the desktop's process, whose heap holds the whole core, that
- * garbage costs a full collection every few dozen MiB, and set the pace of a download:
- * 1.3–2.4 s of CPU per 512 MiB against 0.5–0.6 s here (docs/decisions.md). Here the socket
+ * garbage costs a full collection every few dozen MiB, and set the pace of a download: a
+ * bare client with such a heap took 2.3–2.5 s of CPU per 512 MiB, against 0.5–0.6 s reading
+ * as here (docs/decisions.md). Here the socket
  * reads into one buffer of its own (`onread`), the body is copied from it into two 1 MiB
  * buffers taken in turn, and each is written to the file while the other fills; the socket
  * pauses while both wait on the disk.
