@@ -54,8 +54,10 @@ async function openWeb(why: string, options: OpenOptions): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  // Stopping the agent matters more than a tidy server close: never let the latter block it.
-  await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, 3_000).unref())]);
+  // Stopping the agent matters more than a tidy server close: never let the latter block it,
+  // nor its failure skip it.
+  const closed = server.close().catch((err: unknown) => options.log(`the web server did not close cleanly: ${err instanceof Error ? err.message : String(err)}`));
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 3_000).unref())]);
   await core.stop();
   return 0;
 }
