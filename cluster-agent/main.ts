@@ -12,7 +12,8 @@ import { HopsError } from '../protocol/errors.ts';
 import { startAgent, type AgentHandle } from './agent.ts';
 import { loadAgentConfig, type AgentConfig } from './config.ts';
 import { createAgentLog, type AgentLog } from './log.ts';
-import { Supervisor, supervisedEnv } from './supervisor.ts';
+import { supervisedEnv } from '../protocol/agent-api.ts';
+import { Supervisor } from './supervisor.ts';
 import { agentVersion } from './version.ts';
 
 const usage = `Usage: hopsdesk-agent --config FILE
@@ -122,7 +123,8 @@ async function main(args: readonly string[]): Promise<number> {
 
   // Shutdown has one path: the first SIGTERM or SIGINT stops the agent gracefully (once
   // it has finished starting, if it is still starting); a second one exits at once. A
-  // supervised agent also stops when its supervisor is gone (its stdin pipe closes).
+  // supervised agent also stops when its parent is gone (its stdin pipe closes): its
+  // supervisor, or the desktop that started it as its local agent.
   // The handlers stay installed throughout: with none, a signal arriving between the
   // first one's handler and the next's would take Node's default and kill the agent
   // uncleanly, as two SIGTERMs at once from a stop script can.

@@ -17,14 +17,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { backoffDelayMs } from '../protocol/backoff.ts';
+import { supervisedEnv } from '../protocol/agent-api.ts';
 import { HopsError } from '../protocol/errors.ts';
 import { loadAgentConfig, type AgentConfig } from './config.ts';
 import { acquireSupervisorLock } from './data-dir-lock.ts';
 import type { AgentLog } from './log.ts';
 import { removeRunFile } from './run-file.ts';
 
-/** Set in the agent's environment by the supervisor: watch stdin, stop when it closes. */
-export const supervisedEnv = 'HOPSDESK_AGENT_SUPERVISED';
 
 /** The exit code with which the agent refuses its command line or configuration. */
 const badConfigExitCode = 2;

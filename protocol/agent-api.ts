@@ -16,6 +16,13 @@ import { Job, WorkerJobReport, jobApiLimits } from './jobs-api.ts';
 /** Bumped on any incompatible change; the handshake compares it before anything else. */
 export const AGENT_PROTOCOL_VERSION = 1;
 
+/**
+ * Set in an agent's environment by the process that starts it and stays its parent (the
+ * supervisor on a cluster host, the desktop for its local agent), with stdin a pipe from
+ * it: the agent stops when that pipe closes, however its parent ended.
+ */
+export const supervisedEnv = 'HOPSDESK_AGENT_SUPERVISED';
+
 export const AgentLifecycleState = Type.Union([
   Type.Literal('initialized'),
   Type.Literal('starting'),

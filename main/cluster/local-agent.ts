@@ -1,7 +1,8 @@
 /**
  * The local cluster's agent: one process on this machine with both roles, its data under
  * the workspace. It is started on demand, reused when another Hopsdesk process (the app or
- * the CLI) already runs it, and stopped only by the process that started it. An agent
+ * the CLI) already runs it, and stopped only by the process that started it, or by itself
+ * once that process is gone, however it ended (its stdin pipe closes). An agent
  * that is running but does not answer (frozen, or busy past the timeout) is waited for,
  * never started a second time: it still holds the data directory's lock.
  */
@@ -12,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { adminUserName } from './admin-user.ts';
 import { Value } from '@sinclair/typebox/value';
-import { RunFile } from '../../protocol/agent-api.ts';
+import { RunFile, supervisedEnv } from '../../protocol/agent-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import { AgentClient, type AgentEndpoint } from './agent-client.ts';
 
@@ -152,9 +153,16 @@ export class LocalAgent {
     const child = spawn(
       nodePath,
       ['--disable-warning=ExperimentalWarning', bundlePath, '--config', path.join(dir, 'config.json')],
-      // The compile cache spares the agent re-parsing its bundle at every start.
-      { stdio: ['ignore', logHandle.fd, logHandle.fd], env: { ...process.env, NODE_COMPILE_CACHE: path.join(dir, 'compile-cache') } },
+      {
+        // stdin is a pipe the agent watches, as under its supervisor on a cluster host: when
+        // this process ends, even killed or crashed, the pipe closes and the agent stops.
+        stdio: ['pipe', logHandle.fd, logHandle.fd],
+        // The compile cache spares the agent re-parsing its bundle at every start.
+        env: { ...process.env, NODE_COMPILE_CACHE: path.join(dir, 'compile-cache'), [supervisedEnv]: '1' },
+      },
     );
+    // The pipe is never written to; one the agent closed must not crash this process.
+    child.stdin?.on('error', () => undefined);
     await logHandle.close();
     this.child = child;
     log(`starting the local agent (pid ${child.pid}); log: ${this.logFile}`);
