@@ -40,8 +40,8 @@ export interface ReceiveRequest {
 /** Writing the local file failed: not the link's doing, so not for resuming. */
 export class LocalWriteError extends Error {}
 
-/** The answer: the body written (`bytes` of `length`), or a refusal with its status and body. */
-export type Received = { ok: true; bytes: number; length: number } | { ok: false; status: number; body: string };
+/** The answer: the whole body written (its `length` bytes), or a refusal with its status and body. */
+export type Received = { ok: true; length: number } | { ok: false; status: number; body: string };
 
 const pieceBytes = 1024 * 1024;
 const readBytes = 64 * 1024;
@@ -223,7 +223,7 @@ class Receiver {
   private finish(): void {
     if (this.outcome !== undefined) return;
     const answer = this.answer!;
-    this.outcome = { value: answer.status >= 300 ? { ok: false, status: answer.status, body: this.refusal.slice(0, maxRefusalBytes) } : { ok: true, bytes: this.received, length: answer.length } };
+    this.outcome = { value: answer.status >= 300 ? { ok: false, status: answer.status, body: this.refusal.slice(0, maxRefusalBytes) } : { ok: true, length: answer.length } };
     this.settle();
   }
 

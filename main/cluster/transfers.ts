@@ -390,7 +390,7 @@ async function readInto(endpoint: AgentEndpoint, path: string, partial: string, 
       throw err instanceof LocalWriteError || run.signal.aborted ? err : unreachable(endpoint, err, where);
     });
     if (!received.ok) throw wireError(received.status, received.body, path);
-    return offset + received.bytes;
+    return offset + received.length;
   } finally {
     watch.stop();
   }
