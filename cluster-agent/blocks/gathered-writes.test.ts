@@ -80,3 +80,25 @@ test('a failed write surfaces at the next write or at finish', async () => {
   await other.write(Buffer.alloc(1024));
   await assert.rejects(other.finish(), /disk failed/);
 });
+
+test('a write\'s bytes stay as they were until it lands, and only two buffers are ever gathered into', async () => {
+  // The sink reads its pieces only when the write lands, as a slow disk or socket would.
+  const landed: Buffer[] = [];
+  const memory = new Set<ArrayBufferLike>();
+  const slow: PieceSink = {
+    write: async (pieces) => {
+      for (const piece of pieces) memory.add(piece.buffer);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      landed.push(Buffer.concat(pieces));
+    },
+    finish: async (): Promise<BlockWriteAck> => ({ blockId: 'b', replicas: [] }),
+    abort: async () => undefined,
+  };
+  const sink = gatherWrites(slow, 64 * 1024);
+  // Pieces of odd sizes, some larger than a whole write, as a local read would hand over.
+  const sent = [...pieces(40, 5000), Buffer.alloc(200 * 1024, 7), ...pieces(30, 3333)];
+  for (const piece of sent) await sink.write(piece);
+  await sink.finish();
+  assert.deepEqual(Buffer.concat(landed), Buffer.concat(sent));
+  assert.equal(memory.size, 2);
+});

@@ -7,10 +7,12 @@
  * worth of bytes, and backpressure still reaches upstream (a `write` waits whenever the
  * write before it has not landed).
  *
- * The pieces are handed on as they came, never copied into one buffer: the store writes
- * them with one `writev` and the forward corks them into one socket write. Copying each
- * MiB into a fresh buffer cost the head more than hashing it (allocation, page faults and
- * the garbage collection they bring).
+ * Each piece is copied, as it comes, into one of two buffers that are written in turn
+ * and gathered into again once their write has landed. Holding the pieces themselves
+ * until their write kept thousands of fresh buffers alive across every write, so each
+ * lived long enough to be costly to collect: on a hop's profile, garbage collection took
+ * more time than hashing. A copy into a buffer already in memory costs far less; it is
+ * fresh buffers that cost (allocation, page faults and the collections they bring).
  *
  * A refusal must still stop the sender early (a host downstream with a full disk answers
  * at once, and the client should hear it while little of its body is sent): the first
@@ -27,7 +29,9 @@ const firstWriteBytes = 64 * 1024;
 
 /** `sink`, written in gatherings of about `writeBytes` with one write in flight. */
 export function gatherWrites(sink: PieceSink, writeBytes = gatheredWriteBytes): BlockSink {
-  let pieces: Buffer[] = [];
+  /** Buffers whose write has landed, to gather into again; with the one filling and the one in flight, never more than two exist. */
+  const spare: Buffer[] = [];
+  let filling: Buffer | undefined;
   let gathered = 0;
   let threshold = Math.min(firstWriteBytes, writeBytes);
   let inFlight: Promise<void> | undefined;
@@ -38,12 +42,14 @@ export function gatherWrites(sink: PieceSink, writeBytes = gatheredWriteBytes): 
     // than one write waits on the disk or the network.
     if (inFlight !== undefined) await inFlight;
     inFlight = undefined;
-    if (gathered === 0) return;
-    const gathering = pieces;
-    pieces = [];
+    if (filling === undefined || gathered === 0) return;
+    const buffer = filling;
+    const length = gathered;
+    filling = undefined;
     gathered = 0;
     threshold = Math.min(threshold * 2, writeBytes);
-    const writing = sink.write(gathering);
+    // The sink is done with the bytes once its write settles, so the buffer is gathered into again.
+    const writing = sink.write([buffer.subarray(0, length)]).finally(() => spare.push(buffer));
     // Awaited by the next flush or by finish; until then its failure fails the next piece.
     writing.catch((error: unknown) => {
       failure ??= { error };
@@ -54,10 +60,13 @@ export function gatherWrites(sink: PieceSink, writeBytes = gatheredWriteBytes): 
   return {
     write: async (piece) => {
       if (failure !== undefined) throw failure.error;
-      if (piece.length === 0) return;
-      pieces.push(piece);
-      gathered += piece.length;
-      if (gathered >= threshold) await flush();
+      for (let from = 0; from < piece.length; ) {
+        filling ??= spare.pop() ?? Buffer.allocUnsafe(writeBytes);
+        const copied = piece.copy(filling, gathered, from, Math.min(piece.length, from + threshold - gathered));
+        gathered += copied;
+        from += copied;
+        if (gathered >= threshold) await flush();
+      }
     },
     finish: async () => {
       await flush();
@@ -66,7 +75,7 @@ export function gatherWrites(sink: PieceSink, writeBytes = gatheredWriteBytes): 
       return sink.finish();
     },
     abort: async () => {
-      pieces = [];
+      filling = undefined;
       gathered = 0;
       await sink.abort();
       await inFlight?.catch(() => undefined);

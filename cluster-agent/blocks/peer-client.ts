@@ -68,21 +68,30 @@ export class PeerClient {
     return {
       write: async (pieces) => {
         if (failure !== undefined) throw failure;
-        // Corked, the pieces leave in one socket write.
-        request.cork();
-        let below = true;
-        for (const piece of pieces) below = request.write(piece);
-        request.uncork();
-        if (!below) {
-          const drained = new AbortController();
-          try {
-            await Promise.race([once(request, 'drain', { signal: drained.signal }), answeredEarly]);
-          } catch (err) {
-            // A broken connection usually follows a refusal: the peer's answer says more.
-            throw await Promise.race([acked.then(() => err, (refusal: unknown) => refusal), delay(1000).then(() => err)]);
-          } finally {
-            drained.abort();
-          }
+        if (pieces.length === 0) return;
+        // Corked, the pieces leave in one socket write. The caller reuses their memory once
+        // this resolves, so it waits until the socket has taken them (the last one's
+        // callback), not only until there is room for more.
+        const stop = new AbortController();
+        const taken = new Promise<void>((resolve, reject) => {
+          request.cork();
+          pieces.forEach((piece, i) => request.write(piece, i === pieces.length - 1 ? (err) => (err ? reject(err) : resolve()) : undefined));
+          request.uncork();
+          // A request destroyed meanwhile may never call back.
+          once(request, 'close', { signal: stop.signal }).then(
+            () => reject(new Error(`the connection to ${target.hostId} closed`)),
+            (err: unknown) => reject(err),
+          );
+        });
+        // Settled by whichever comes first; a late rejection has nobody left to hear it.
+        taken.catch(() => undefined);
+        try {
+          await Promise.race([taken, answeredEarly]);
+        } catch (err) {
+          // A broken connection usually follows a refusal: the peer's answer says more.
+          throw await Promise.race([acked.then(() => err, (refusal: unknown) => refusal), delay(1000).then(() => err)]);
+        } finally {
+          stop.abort();
         }
       },
       finish: async () => {

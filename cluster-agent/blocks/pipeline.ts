@@ -25,7 +25,10 @@ export interface BlockSink {
 
 /** A `BlockSink` written a gathering of pieces at a time (`gathered-writes.ts`). */
 export interface PieceSink extends Omit<BlockSink, 'write'> {
-  /** Resolves once `pieces`, in order, are written here and accepted by the next host. */
+  /**
+   * Resolves once `pieces`, in order, are written here and handed to the connection to the
+   * next host. Their memory is then gathered into again: nothing may keep them past that.
+   */
   write(pieces: readonly Buffer[]): Promise<void>;
 }
 
