@@ -56,8 +56,7 @@ export async function contentRequest(endpoint: AgentEndpoint, options: ContentRe
   const headers = { ...options.headers, authorization: `Bearer ${endpoint.token}` };
   const direct = await directSocket(endpoint, signal);
   if (direct !== undefined) {
-    const { socket, where } = direct;
-    const { host, port } = endpoint.direct!;
+    const { socket, where, host, port } = direct;
     const request = http.request({ host, port, path, method, headers, ...(signal === undefined ? {} : { signal }), createConnection: () => socket });
     return { request, where };
   }
@@ -71,7 +70,7 @@ export async function contentRequest(endpoint: AgentEndpoint, options: ContentRe
  */
 export async function contentConnection(endpoint: AgentEndpoint, onread: net.OnReadOpts, signal?: AbortSignal): Promise<{ socket: net.Socket; where: string; host: string }> {
   const direct = await directSocket(endpoint, signal, onread);
-  if (direct !== undefined) return { ...direct, host: `${endpoint.direct!.host}:${endpoint.direct!.port}` };
+  if (direct !== undefined) return { socket: direct.socket, where: direct.where, host: `${direct.host}:${direct.port}` };
   const url = new URL(endpoint.baseUrl);
   if (url.protocol !== 'http:') throw new Error(`A content connection goes to a tunnel's http:// end, not ${endpoint.baseUrl}.`);
   const socket = net.connect({ host: url.hostname, port: Number(url.port), onread });
@@ -84,12 +83,16 @@ export async function contentConnection(endpoint: AgentEndpoint, onread: net.OnR
   return { socket, where: endpoint.baseUrl, host: url.host };
 }
 
-/** The direct path's socket, when the endpoint has one and it is not known unreachable; undefined to use the tunnel. */
-async function directSocket(endpoint: AgentEndpoint, signal?: AbortSignal, onread?: net.OnReadOpts): Promise<{ socket: tls.TLSSocket; where: string } | undefined> {
+/** The direct path's socket and address, when the endpoint has one and it is not known unreachable; undefined to use the tunnel. */
+async function directSocket(
+  endpoint: AgentEndpoint,
+  signal?: AbortSignal,
+  onread?: net.OnReadOpts,
+): Promise<{ socket: tls.TLSSocket; where: string; host: string; port: number } | undefined> {
   const direct = endpoint.direct;
   if (direct === undefined || Date.now() - (unreachableAtMs.get(direct) ?? -Infinity) <= retryAfterMs) return undefined;
   const socket = await dial(direct, signal, onread).catch(() => undefined);
-  if (socket !== undefined) return { socket, where: `${direct.host}:${direct.port} (its cluster listener)` };
+  if (socket !== undefined) return { socket, where: `${direct.host}:${direct.port} (its cluster listener)`, host: direct.host, port: direct.port };
   if (signal?.aborted === true) throw signal.reason;
   unreachableAtMs.set(direct, Date.now());
   return undefined;
