@@ -17,7 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { backoffDelayMs } from '../protocol/backoff.ts';
-import { supervisedEnv } from '../protocol/agent-api.ts';
+import { agentNodeOptions, supervisedEnv } from '../protocol/agent-api.ts';
 import { HopsError } from '../protocol/errors.ts';
 import { loadAgentConfig, type AgentConfig } from './config.ts';
 import { acquireSupervisorLock } from './data-dir-lock.ts';
@@ -64,7 +64,7 @@ export class Supervisor {
   constructor(options: SupervisorOptions) {
     this.config = options.config;
     this.log = options.log;
-    this.command = options.command ?? [process.execPath, path.resolve(process.argv[1] ?? ''), '--config', options.config.source];
+    this.command = options.command ?? [process.execPath, ...agentNodeOptions, path.resolve(process.argv[1] ?? ''), '--config', options.config.source];
     this.firstRestartMs = options.firstRestartMs ?? 500;
     this.maxRestartMs = options.maxRestartMs ?? 30_000;
     this.resetAfterMs = options.resetAfterMs ?? 30_000;

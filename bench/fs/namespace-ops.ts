@@ -2,9 +2,9 @@
  * bench/fs, part (c): namespace operations per second on a head — creating an empty file,
  * stat, and listing a page — measured two ways, to show where the time goes:
  *
- * - over HTTP: a head agent as its own process (from the sources, as on a host), called by
- *   a handful of concurrent clients through its client API with a user's token, the way
- *   desktops call it;
+ * - over HTTP: a head agent as its own process (from the sources, with the Node options an
+ *   agent runs with on a host), called by a handful of concurrent clients through its
+ *   client API with a user's token, the way desktops call it;
  * - in-process: the same namespace module (`head/namespace.ts`) over a real cluster.db in
  *   this process, one call after another (node:sqlite is synchronous). What-ifs on the same
  *   code show where its time goes: the connection with `synchronous = NORMAL` instead of
@@ -22,7 +22,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { agentRoutes, type HostsReply } from '../../protocol/agent-api.ts';
+import { agentNodeOptions, agentRoutes, type HostsReply } from '../../protocol/agent-api.ts';
 import { fsRoutes, type ListPage } from '../../protocol/fs.ts';
 import type { User } from '../../protocol/projects.ts';
 import { responseOf } from '../../main/cluster/head-http.ts';
@@ -129,7 +129,7 @@ async function startHead(dir: string, repoRoot: string, profileDir: string | und
     }),
     { mode: 0o600 },
   );
-  const args = [...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]), path.join(repoRoot, 'cluster-agent', 'main.ts'), '--config', config];
+  const args = [...agentNodeOptions, ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]), path.join(repoRoot, 'cluster-agent', 'main.ts'), '--config', config];
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

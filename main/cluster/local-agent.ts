@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { adminUserName } from './admin-user.ts';
 import { Value } from '@sinclair/typebox/value';
-import { RunFile, supervisedEnv } from '../../protocol/agent-api.ts';
+import { agentNodeOptions, RunFile, supervisedEnv } from '../../protocol/agent-api.ts';
 import { HopsError } from '../../protocol/errors.ts';
 import { AgentClient, type AgentEndpoint } from './agent-client.ts';
 
@@ -152,7 +152,7 @@ export class LocalAgent {
     const logHandle = await open(this.logFile, 'a', 0o600);
     const child = spawn(
       nodePath,
-      ['--disable-warning=ExperimentalWarning', bundlePath, '--config', path.join(dir, 'config.json')],
+      ['--disable-warning=ExperimentalWarning', ...agentNodeOptions, bundlePath, '--config', path.join(dir, 'config.json')],
       {
         // stdin is a pipe the agent watches, as under its supervisor on a cluster host: when
         // this process ends, even killed or crashed, the pipe closes and the agent stops.
