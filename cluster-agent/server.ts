@@ -34,6 +34,7 @@ import type { WorkerJobs } from './worker/worker-jobs.ts';
 import type { PipelineHost } from './blocks/pipeline.ts';
 import { clusterServerTls, peerIsDesktop, type ClusterTlsMaterial } from './cluster-tls.ts';
 import { contentRouteKeys, headContentRoutes } from './api/fs-content-routes.ts';
+import { checkPathRulesFirst } from './api/fs-path-rules.ts';
 import type { AgentTokens } from './config.ts';
 import type { AgentLog } from './log.ts';
 
@@ -166,7 +167,10 @@ export function buildAgentServer(deps: AgentServerDeps, options: AgentServerOpti
       if (deps.blocks !== undefined) workerBlockRoutes(scope, deps.blocks, protect);
       if (deps.filesystem !== undefined) {
         headBlockRoutes(scope, deps.filesystem.blockMap, protect);
-        if (!audiences.client) headContentRoutes(scope, { transfers: deps.filesystem.transfers, sessions: deps.filesystem.uploads.sessions }, protect);
+        if (!audiences.client) {
+          checkPathRulesFirst(scope);
+          headContentRoutes(scope, { transfers: deps.filesystem.transfers, sessions: deps.filesystem.uploads.sessions }, protect);
+        }
       }
       missingRoleBlockRoutes(scope, deps.hostId, protect, { worker: deps.blocks === undefined, head: deps.filesystem === undefined });
       if (deps.workerJobs === undefined) noWorkerJobRoutes(scope, deps.hostId, protect);

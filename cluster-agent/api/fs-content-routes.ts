@@ -1,19 +1,22 @@
 /**
  * The head's routes that carry file content in bulk: an upload session's append
- * (`PUT fsRoutes.upload`) and a file's bytes (`GET fsRoutes.content`). Both take a
- * user's token and check it like every filesystem route.
+ * (`PUT fsRoutes.upload`), a whole file in one request (`PUT fsRoutes.content`, what a
+ * stream with no way back uses: web mode's uploads) and a file's bytes
+ * (`GET fsRoutes.content`). All take a user's token and check it like every filesystem
+ * route.
  *
  * They are declared on the client listener with the rest of the filesystem routes, and
  * also on the cluster listener, where a desktop holding a certificate of the cluster CA
  * reaches them directly instead of through its SSH tunnel (`server.ts`,
  * docs/decisions.md): the bytes are the same, the path is cheaper.
  *
- * An append's body is file content, streamed: no body limit, an idle deadline instead.
- * A newer append to the same session stops this one's request.
+ * A body is file content, streamed: no body limit, an idle deadline instead. A newer
+ * append to the same session stops this one's request; a whole file's upload that fails
+ * keeps nothing of it.
  */
 import type { FastifyInstance } from 'fastify';
 import { HopsError } from '../../protocol/errors.ts';
-import { AppendQuery, ContentQuery, UploadParams, fsRoutes, type UploadSession } from '../../protocol/fs.ts';
+import { AppendQuery, ContentQuery, PutQuery, UploadParams, fsRoutes, type FileStat, type UploadSession } from '../../protocol/fs.ts';
 import type { FileTransfers } from '../head/file-transfers.ts';
 import type { UploadSessions } from '../head/upload-sessions.ts';
 import { callerOf, type TokenKind } from './auth.ts';
@@ -21,7 +24,7 @@ import { sendReading } from './send-reading.ts';
 import { passBodiesThrough, streamedBody, streamingRoute } from './streamed-body.ts';
 
 export interface ContentServices {
-  transfers: Pick<FileTransfers, 'download'>;
+  transfers: Pick<FileTransfers, 'download' | 'upload'>;
   sessions: Pick<UploadSessions, 'append'>;
 }
 
@@ -31,7 +34,7 @@ type Protect = (url: string, kind: TokenKind) => string;
 export const clientIdleMs = 60_000;
 
 /** The routes here as `METHOD url`, for the cluster listener to tell them from the agents' routes. */
-export const contentRouteKeys: ReadonlySet<string> = new Set([`PUT ${fsRoutes.upload}`, `GET ${fsRoutes.content}`]);
+export const contentRouteKeys: ReadonlySet<string> = new Set([`PUT ${fsRoutes.upload}`, `PUT ${fsRoutes.content}`, `GET ${fsRoutes.content}`]);
 
 /** Checks that a body is file content. */
 export function requireOctetStream(type: string | undefined): void {
@@ -62,6 +65,17 @@ export function headContentRoutes(app: FastifyInstance, services: ContentService
           chunks: streamedBody(request, clientIdleMs, `An append to upload ${uploadId}`),
           stop: () => request.raw.destroy(new HopsError('UPLOAD_INCOMPLETE', `A newer append to upload ${uploadId} took over from this one.`)),
         });
+      },
+    );
+    scope.put<{ Querystring: PutQuery }>(
+      protect(fsRoutes.content, 'client'),
+      { schema: { querystring: PutQuery }, ...streamingRoute },
+      async (request): Promise<FileStat> => {
+        requireOctetStream(request.headers['content-type']);
+        const length = request.headers['content-length'];
+        const contentLength = length === undefined ? undefined : Number(length);
+        const chunks = streamedBody(request, clientIdleMs, `The upload of ${request.query.path}`);
+        return transfers.upload(callerOf(request), request.query, { chunks, stop: () => request.raw.destroy() }, contentLength);
       },
     );
   });

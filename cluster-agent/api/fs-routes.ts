@@ -15,7 +15,6 @@ import {
   MkdirRequest,
   MoveRequest,
   PathQuery,
-  PutQuery,
   RemoveRequest,
   fsRoutes,
   type BlockLocations,
@@ -30,9 +29,8 @@ import { callerOf, type TokenKind } from './auth.ts';
 import { durabilityRouteList, headDurabilityRoutes, type FsDurabilityServices } from './fs-durability-routes.ts';
 import { checkPathRulesFirst } from './fs-path-rules.ts';
 import { headSharingRoutes, sharingRouteList, type DatasetSharingServices } from './fs-sharing-routes.ts';
-import { clientIdleMs, headContentRoutes, requireOctetStream } from './fs-content-routes.ts';
+import { headContentRoutes } from './fs-content-routes.ts';
 import { headUploadRoutes, uploadRouteList, type UploadServices } from './fs-upload-routes.ts';
-import { passBodiesThrough, streamedBody, streamingRoute } from './streamed-body.ts';
 
 /** The head's filesystem behind these routes. */
 export interface FilesystemServices {
@@ -98,20 +96,6 @@ export function headFsRoutes(app: FastifyInstance, fs: FilesystemServices, prote
     { schema: { querystring: PathQuery } },
     async (request): Promise<BlockLocations> => transfers.blockLocations(callerOf(request), request.query.path),
   );
-  app.register(async (scope) => {
-    passBodiesThrough(scope);
-    scope.put<{ Querystring: PutQuery }>(
-      protect(fsRoutes.content, 'client'),
-      { schema: { querystring: PutQuery }, ...streamingRoute },
-      async (request): Promise<FileStat> => {
-        requireOctetStream(request.headers['content-type']);
-        const length = request.headers['content-length'];
-        const contentLength = length === undefined ? undefined : Number(length);
-        const chunks = streamedBody(request, clientIdleMs, `The upload of ${request.query.path}`);
-        return transfers.upload(callerOf(request), request.query, { chunks, stop: () => request.raw.destroy() }, contentLength);
-      },
-    );
-  });
 }
 
 /** Declares the filesystem routes on an agent without the head role: each says so with a 404. */

@@ -1,7 +1,8 @@
 /**
  * File content streamed between a caller's own stream and the head, for front ends with
  * no local files (web mode: the browser's request body in, the head's bytes out to the
- * browser). Nothing is held whole: bytes pass through as they come, counted into the same
+ * browser), over the head's cluster listener where the desktop may use it, else through
+ * the tunnel (`direct-content.ts`). Nothing is held whole: bytes pass through as they come, counted into the same
  * `transfer.progress` events the desktop's own transfers publish. Each runs under its
  * transfer id until it ends, so `transfer.cancel` stops it as it stops the desktop's: an
  * upload's connection to the head is cut (the head drops what it got), a download's
@@ -134,18 +135,20 @@ export function createStreamTransfers(clusters: Pick<Clusters, 'ready'>, bus: Ev
     const progress = progressReporter(bus, { direction: 'upload', path: request.path, transferId: request.transferId }, request.contentLength ?? null);
     const query = new URLSearchParams({ path: request.path });
     if (request.overwrite) query.set('overwrite', 'true');
-    const toHead = http.request(`${endpoint.baseUrl}${fsRoutes.content}?${query}`, {
+    // Beside the tunnel where the cluster listener answers, as the desktop's own transfers go.
+    const { request: toHead, where } = await contentRequest(endpoint, {
       method: 'PUT',
+      path: `${fsRoutes.content}?${query}`,
       headers: {
-        authorization: `Bearer ${endpoint.token}`,
         'content-type': 'application/octet-stream',
         ...(request.contentLength === undefined ? {} : { 'content-length': request.contentLength }),
       },
     });
     // Cutting the connection to the head mid-body makes it drop the upload whole.
     run.stop = () => toHead.destroy();
+    if (run.cancelled) toHead.destroy();
     progress.emit('running');
-    const answer = responseOf(toHead).catch((err: Error) => unreachable(endpoint, err));
+    const answer = responseOf(toHead).catch((err: Error) => unreachable(endpoint, err, where));
     // A refusal (403, 409, 507) may come while bytes still flow and end the stream early:
     // the head's answer, when there is one, says more than the broken pipe.
     const sent = await pipeline(body, progress.counter(), toHead).then(
@@ -157,7 +160,7 @@ export function createStreamTransfers(clusters: Pick<Clusters, 'ready'>, bus: Ev
       if (run.cancelled) throw cancelled('upload', request.path, true);
       if (result instanceof HopsError) throw sent !== undefined && body.destroyed ? cancelled('upload', request.path, false) : result;
       if (result.status >= 300) throw wireError(result.status, result.body, request.path);
-      if (sent !== undefined) throw body.destroyed ? cancelled('upload', request.path, false) : unreachable(endpoint, sent);
+      if (sent !== undefined) throw body.destroyed ? cancelled('upload', request.path, false) : unreachable(endpoint, sent, where);
     } catch (err) {
       progress.emit(err instanceof HopsError && err.code === 'TRANSFER_CANCELLED' ? 'cancelled' : 'failed');
       throw err;
