@@ -185,7 +185,9 @@ describe('the block scrub', () => {
       const replica = again.blocks.find((f) => f.includes(`blk_${block.blockId}_`));
       return replica !== undefined && sha256(await readFile(replica)) === block.sha256;
     }, 20_000);
-    assert.equal((await fsck({ path: '/Projects/alpha/data' })).verdict, 'HEALTHY');
+    // The worker renames the copy into place before its acknowledgement reaches the head,
+    // which only then counts the replica: fsck says HEALTHY once it has.
+    await waitFor('fsck to count the replaced replica', async () => (await fsck({ path: '/Projects/alpha/data' })).verdict === 'HEALTHY', 10_000);
     assert.equal(sha256(await cluster.read(file)), sha256(bytes));
   });
 });
